@@ -1,0 +1,2 @@
+// Package entry: what `import ... from 'kairos-pipe'` gives target authors.
+export * from './dsl/index.js';
