@@ -18,6 +18,8 @@ export interface TargetSpec<S extends AnyArgs> {
   args?: S;
   /** Describes the steps; must not do I/O. */
   plan: (args: z.output<S>) => Step[];
+  /** Build context relative to the target file's folder (default '.'); copy() cannot reach outside it. */
+  context?: string;
 }
 
 export interface TargetDef<S extends AnyArgs = AnyArgs> {
@@ -27,6 +29,7 @@ export interface TargetDef<S extends AnyArgs = AnyArgs> {
   readonly args: S;
   readonly plan: (args: z.output<S>) => Step[];
   readonly loc?: SourceLoc;
+  readonly context?: string;
 }
 
 const NAME = /^[a-z0-9][a-z0-9._-]*$/i;
@@ -41,6 +44,7 @@ export function target<S extends AnyArgs = z.ZodObject<{}>>(spec: TargetSpec<S>)
     doc: spec.doc,
     args: (spec.args ?? z.object({})) as S,
     plan: spec.plan,
+    context: spec.context,
     loc: callerLoc(),
   });
 }

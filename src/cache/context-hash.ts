@@ -1,0 +1,69 @@
+// Hashes copy() sources from a build context: every file by content, mode and
+// path relative to the context (never mtime or absolute path). Paths that leave
+// the context, directly or through a symlink, are refused.
+import { promises as fs } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { sha256File } from './digest.js';
+import type { StatIndex } from './stat-index.js';
+import { ContextPathError } from '../errors/index.js';
+
+export interface ContextFile {
+  /** Path relative to the copy source root ('' for a single-file source). */
+  rel: string;
+  type: 'file' | 'directory' | 'symlink';
+  mode: number;
+  size: number;
+  digest?: string;
+  linkname?: string;
+  /** Absolute host path, used to read the bytes; never part of a key. */
+  abs: string;
+}
+
+function inside(root: string, p: string): boolean {
+  const r = relative(root, p);
+  return r === '' || (!r.startsWith('..') && !r.startsWith(sep) && r !== '..');
+}
+
+/** Resolves a copy source inside `context`, refusing escapes, including via symlinked parents. */
+export async function resolveContextPath(context: string, src: string, where: string): Promise<string> {
+  const abs = resolve(context, src);
+  if (!inside(context, abs)) throw new ContextPathError(src, 'outside', where);
+  let real: string;
+  try {
+    real = await fs.realpath(abs);
+  } catch {
+    throw new ContextPathError(src, 'missing', where);
+  }
+  if (!inside(await fs.realpath(context), real)) throw new ContextPathError(src, 'outside', where);
+  return abs;
+}
+
+export async function hashContextSource(abs: string, index: StatIndex, signal?: AbortSignal): Promise<ContextFile[]> {
+  const out: ContextFile[] = [];
+  async function visit(p: string, rel: string): Promise<void> {
+    signal?.throwIfAborted();
+    const st = await fs.lstat(p, { bigint: false });
+    const mode = st.mode & 0o7777;
+    if (st.isSymbolicLink()) {
+      out.push({ rel, type: 'symlink', mode: 0o777, size: 0, linkname: await fs.readlink(p), abs: p });
+    } else if (st.isDirectory()) {
+      if (rel !== '') out.push({ rel, type: 'directory', mode, size: 0, abs: p });
+      for (const name of (await fs.readdir(p)).sort()) await visit(join(p, name), rel ? `${rel}/${name}` : name);
+    } else if (st.isFile()) {
+      let digest = index.get(p, st);
+      if (!digest) {
+        digest = (await sha256File(p)).digest;
+        index.set(p, st, digest);
+      }
+      out.push({ rel, type: 'file', mode, size: st.size, digest, abs: p });
+    }
+    // sockets, fifos and devices in a build context are skipped, as docker does
+  }
+  await visit(abs, '');
+  return out;
+}
+
+/** What enters the key: path, type, mode, digest/link; nothing host-specific. */
+export function contextKeyInput(files: ContextFile[]): string[] {
+  return files.map((f) => `${f.type} ${f.mode.toString(8)} ${f.digest ?? f.linkname ?? ''} ${f.rel}`);
+}

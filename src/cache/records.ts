@@ -1,0 +1,28 @@
+// A step result record: what a cache key maps to. It holds the whole state after
+// the step (layer chain + config) so a hit on step N needs no walk up the chain.
+import type { Digest } from './digest.js';
+import type { Descriptor, FsState } from '../oci/types.js';
+
+export interface StepRecord {
+  /** Cache key of the step (hex). */
+  key: string;
+  /** Step kind, for `--explain` and `cache du`. */
+  kind: string;
+  /** Target instance and step position, for `--explain`: `+hello[3]`. */
+  position: string;
+  /** The key inputs, kept so a later miss can say which one changed. */
+  inputs: Record<string, unknown>;
+  /** Filesystem state after the step (absent for pure outputs). */
+  state?: FsState;
+  /** Blobs an output step produced: artifacts, rootfs tarball, image manifest, ISO. */
+  outputs?: Record<string, Descriptor>;
+  created: string;
+}
+
+/** Every blob a record needs: if one is missing the record is a miss. */
+export function recordBlobs(record: StepRecord): Digest[] {
+  const out = new Set<Digest>();
+  for (const l of record.state?.layers ?? []) out.add(l.digest);
+  for (const d of Object.values(record.outputs ?? {})) out.add(d.digest);
+  return [...out];
+}

@@ -1,0 +1,121 @@
+// Target references → a DAG of target instances (graphlib). Plans every reached
+// instance, validates args before anything runs, and rejects cycles with the path.
+import { Graph, alg } from '@dagrejs/graphlib';
+import { resolve, relative } from 'node:path';
+import { closest } from 'fastest-levenshtein';
+import { loadProject, type LoadedTarget, type Project } from '../load/project.js';
+import { parseTargetRef } from './refs.js';
+import { validateArgs } from './args.js';
+import { instanceId, instanceLabel, whereOf, type Dependency, type EdgeKind, type TargetInstance } from './instance.js';
+import { CycleError, PlanError, UnknownTargetError, KairosError } from '../errors/index.js';
+import type { Step } from '../dsl/steps/index.js';
+import type { TargetRef } from '../dsl/steps/common.js';
+
+export interface BuildGraph {
+  graph: Graph;
+  instances: Map<string, TargetInstance>;
+  roots: string[];
+}
+
+class RemoteNotSupportedError extends KairosError {
+  readonly code = 'REMOTE_TARGETS_UNSUPPORTED';
+  constructor(ref: string) {
+    super(`remote target ${ref} cannot be loaded: remote targets are not supported in this version`, { hint: 'Vendor the target module into targets/ or reference it with ./dir+name.' });
+  }
+}
+
+export async function resolveTarget(project: Project, ref: string, where?: string): Promise<LoadedTarget> {
+  const parsed = parseTargetRef(ref);
+  if (!parsed) throw new UnknownTargetError(ref, [...project.targets.keys()], undefined, where);
+  if (parsed.kind === 'remote') throw new RemoteNotSupportedError(ref);
+  const proj = parsed.dir === '.' ? project : await loadProject(resolve(project.root, parsed.dir));
+  const t = proj.targets.get(parsed.name);
+  if (!t) {
+    const names = [...proj.targets.keys()];
+    throw new UnknownTargetError(ref, names, names.length ? closest(parsed.name, names) : undefined, where);
+  }
+  return t;
+}
+
+function defaultsOf(t: LoadedTarget): Record<string, unknown> {
+  const r = t.def.args.safeParse({});
+  return r.success ? (r.data as Record<string, unknown>) : {};
+}
+
+function refsOf(steps: Step[]): Array<{ kind: EdgeKind; ref: TargetRef; stepIndex: number }> {
+  const out: Array<{ kind: EdgeKind; ref: TargetRef; stepIndex: number }> = [];
+  steps.forEach((s, i) => {
+    if (s.kind === 'from' && s.source.type === 'target') out.push({ kind: 'from', ref: s.source, stepIndex: i });
+    if (s.kind === 'build') out.push({ kind: 'build', ref: s.target, stepIndex: i });
+    if (s.kind === 'copy') for (const src of s.sources) if (src.type === 'artifact') out.push({ kind: 'copy', ref: src, stepIndex: i });
+  });
+  return out;
+}
+
+function planOf(t: LoadedTarget, args: Record<string, unknown>): Step[] {
+  const where = whereOf(t.def.loc, relative(process.cwd(), t.file));
+  let steps: unknown;
+  try {
+    steps = t.def.plan(args);
+  } catch (e) {
+    if (e instanceof KairosError) throw e;
+    const msg = (e as { issues?: Array<{ message: string; path: unknown[] }> }).issues
+      ? `invalid step: ${(e as { issues: Array<{ message: string; path: unknown[] }> }).issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`
+      : `plan() threw: ${(e as Error).message}`;
+    throw new PlanError(t.def.name, where, msg, e);
+  }
+  if (!Array.isArray(steps) || steps.some((s) => typeof s !== 'object' || s === null || typeof (s as Step).kind !== 'string')) {
+    throw new PlanError(t.def.name, where, 'plan() must return an array of steps');
+  }
+  const list = steps as Step[];
+  const base = list.findIndex((s) => s.kind === 'from' || s.kind === 'bootstrap');
+  if (base > 0 && list.slice(0, base).some((s) => s.kind !== 'build')) {
+    throw new PlanError(t.def.name, whereOf(list[base].loc, where), `${list[base].kind}() must be the first step`);
+  }
+  if (list.filter((s) => s.kind === 'from' || s.kind === 'bootstrap').length > 1) {
+    throw new PlanError(t.def.name, where, 'only one from() or bootstrap() per target; split the target in two and use from(+other)');
+  }
+  return list;
+}
+
+export async function buildGraph(project: Project, roots: Array<{ ref: string; args: Record<string, unknown> }>): Promise<BuildGraph> {
+  const graph = new Graph({ directed: true });
+  const instances = new Map<string, TargetInstance>();
+  const rootIds: string[] = [];
+
+  async function visit(t: LoadedTarget, rawArgs: Record<string, unknown>): Promise<string> {
+    const args = validateArgs(t.def, rawArgs);
+    const id = instanceId(t, args);
+    if (instances.has(id)) return id;
+    const steps = planOf(t, args);
+    const inst: TargetInstance = { id, target: t, args, steps, deps: [], label: instanceLabel(t, args, defaultsOf(t)) };
+    instances.set(id, inst);
+    graph.setNode(id, inst.label);
+    for (const r of refsOf(steps)) {
+      const where = whereOf(steps[r.stepIndex].loc, inst.label);
+      const dep = await resolveTarget(t.project, r.ref.ref, where);
+      const depId = await visit(dep, r.ref.args);
+      inst.deps.push({ kind: r.kind, instanceId: depId, stepIndex: r.stepIndex } satisfies Dependency);
+      graph.setEdge(id, depId, r.kind);
+    }
+    return id;
+  }
+
+  for (const r of roots) rootIds.push(await visit(await resolveTarget(project, r.ref), r.args));
+  const cycles = alg.findCycles(graph);
+  if (cycles.length) throw cycleError(cycles[0], instances);
+  return { graph, instances, roots: rootIds };
+}
+
+function cycleError(cycle: string[], instances: Map<string, TargetInstance>): CycleError {
+  // graphlib lists a cycle's nodes in reverse edge order; walk edges forward from the first.
+  const ordered = [...cycle].reverse();
+  const labels = ordered.map((id) => instances.get(id)!.label);
+  const locs = ordered.map((id, i) => {
+    const inst = instances.get(id)!;
+    const next = ordered[(i + 1) % ordered.length];
+    const dep = inst.deps.find((d) => d.instanceId === next);
+    return `${inst.label} -> ${instances.get(next)!.label} at ${whereOf(dep ? inst.steps[dep.stepIndex].loc : inst.target.def.loc, inst.target.file)}`;
+  });
+  return new CycleError([...labels, labels[0]], locs);
+}
