@@ -43,8 +43,13 @@ function openContent(src: ContentSource, size: number): Readable | Buffer {
 
 async function addEntry(pack: tar.Pack, w: WritableEntry): Promise<void> {
   const header = headerOf(w.entry);
-  if (w.entry.type !== 'file' || w.entry.size === 0) {
+  if (w.entry.type !== 'file') {
     await new Promise<void>((res, rej) => pack.entry(header, (err) => (err ? rej(err) : res())));
+    return;
+  }
+  if (w.entry.size === 0) {
+    // tar-stream waits for a body on every 'file' entry, even an empty one; without it the pack hangs.
+    await new Promise<void>((res, rej) => pack.entry(header, Buffer.alloc(0), (err) => (err ? rej(err) : res())));
     return;
   }
   if (!w.content) throw new Error(`no content for file ${w.entry.path}`);
