@@ -195,6 +195,27 @@ export class CacheStore {
     await fs.rename(tmp, path);
   }
 
+  /** Remembered tag → digest resolutions (from() of a registry image). */
+  async getTag(name: string): Promise<string | undefined> {
+    try {
+      return (await fs.readFile(this.tagPath(name), 'utf8')).trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async setTag(name: string, digest: string): Promise<void> {
+    const path = this.tagPath(name);
+    await fs.mkdir(dirname(path), { recursive: true });
+    const tmp = this.tmpPath('tag');
+    await fs.writeFile(tmp, digest);
+    await fs.rename(tmp, path);
+  }
+
+  private tagPath(name: string): string {
+    return join(this.root, 'tags', createHash('sha256').update(name).digest('hex').slice(0, 32));
+  }
+
   private positionPath(position: string): string {
     return join(this.root, 'positions', createHash('sha256').update(position).digest('hex').slice(0, 32));
   }

@@ -1,0 +1,141 @@
+// Cache size accounting and garbage collection: records are evicted least
+// recently used first (a hit touches its record), then every blob no remaining
+// record needs is deleted. Snapshots are disposable and go with their records.
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import type { CacheStore } from './store.js';
+import { recordBlobs, type StepRecord } from './records.js';
+
+export interface CacheUsage {
+  records: number;
+  blobs: number;
+  blobBytes: number;
+  snapshotBytes: number;
+  totalBytes: number;
+  byKind: Record<string, number>;
+}
+
+async function dirSize(dir: string): Promise<number> {
+  let total = 0;
+  const items = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const d of items) {
+    const p = join(dir, d.name);
+    if (d.isDirectory()) total += await dirSize(p);
+    else total += (await fs.lstat(p).catch(() => ({ size: 0 }))).size;
+  }
+  return total;
+}
+
+interface RecordFile {
+  path: string;
+  mtimeMs: number;
+  record: StepRecord;
+}
+
+async function allRecords(store: CacheStore): Promise<RecordFile[]> {
+  const out: RecordFile[] = [];
+  const keysDir = join(store.root, 'keys');
+  for (const shard of await fs.readdir(keysDir).catch(() => [] as string[])) {
+    for (const f of await fs.readdir(join(keysDir, shard)).catch(() => [] as string[])) {
+      const path = join(keysDir, shard, f);
+      try {
+        const [st, raw] = await Promise.all([fs.stat(path), fs.readFile(path, 'utf8')]);
+        out.push({ path, mtimeMs: st.mtimeMs, record: JSON.parse(raw) as StepRecord });
+      } catch {
+        await fs.rm(path, { force: true }); // unreadable record: worthless, drop it
+      }
+    }
+  }
+  return out;
+}
+
+async function blobSizes(store: CacheStore): Promise<Map<string, number>> {
+  const dir = join(store.root, 'blobs', 'sha256');
+  const out = new Map<string, number>();
+  for (const hex of await fs.readdir(dir).catch(() => [] as string[])) {
+    out.set(`sha256:${hex}`, (await fs.stat(join(dir, hex)).catch(() => ({ size: 0 }))).size);
+  }
+  return out;
+}
+
+export async function cacheUsage(store: CacheStore): Promise<CacheUsage> {
+  const [records, blobs, snapshotBytes] = await Promise.all([allRecords(store), blobSizes(store), dirSize(join(store.root, 'snapshots'))]);
+  const byKind: Record<string, number> = {};
+  const counted = new Set<string>();
+  for (const r of records) {
+    for (const d of recordBlobs(r.record)) {
+      if (counted.has(d)) continue;
+      counted.add(d);
+      byKind[r.record.kind] = (byKind[r.record.kind] ?? 0) + (blobs.get(d) ?? 0);
+    }
+  }
+  const blobBytes = [...blobs.values()].reduce((a, b) => a + b, 0);
+  return { records: records.length, blobs: blobs.size, blobBytes, snapshotBytes, totalBytes: blobBytes + snapshotBytes, byKind };
+}
+
+export interface PruneOptions {
+  keepBytes?: number;
+  olderThanMs?: number;
+  now?: number;
+}
+
+export interface PruneResult {
+  recordsRemoved: number;
+  blobsRemoved: number;
+  bytesFreed: number;
+}
+
+export async function pruneCache(store: CacheStore, opts: PruneOptions): Promise<PruneResult> {
+  const now = opts.now ?? Date.now();
+  const records = (await allRecords(store)).sort((a, b) => a.mtimeMs - b.mtimeMs);
+  const blobs = await blobSizes(store);
+  const keep = new Set(records);
+  if (opts.olderThanMs !== undefined) for (const r of records) if (now - r.mtimeMs > opts.olderThanMs) keep.delete(r);
+  const needed = () => {
+    const s = new Set<string>();
+    for (const r of keep) for (const d of recordBlobs(r.record)) s.add(d);
+    // image configs/manifests are stored under outputs; keep them with their records
+    return s;
+  };
+  if (opts.keepBytes !== undefined) {
+    const sizeOf = (set: Set<string>) => [...set].reduce((a, d) => a + (blobs.get(d) ?? 0), 0);
+    for (const r of records) {
+      if (!keep.has(r)) continue;
+      if (sizeOf(needed()) <= opts.keepBytes) break;
+      keep.delete(r);
+    }
+  }
+  let recordsRemoved = 0;
+  for (const r of records) {
+    if (keep.has(r)) continue;
+    await fs.rm(r.path, { force: true });
+    recordsRemoved++;
+  }
+  const live = needed();
+  let blobsRemoved = 0;
+  let bytesFreed = 0;
+  for (const [d, size] of blobs) {
+    if (live.has(d)) continue;
+    await fs.rm(store.blobPath(d), { force: true });
+    blobsRemoved++;
+    bytesFreed += size;
+  }
+  if (recordsRemoved > 0) {
+    // Snapshots are unpacked copies of layers: rebuildable, so drop the ones whose layers are gone.
+    for (const s of await fs.readdir(join(store.root, 'snapshots')).catch(() => [] as string[])) {
+      const marker = join(store.root, 'snapshots', s, 'layer-digest');
+      const d = (await fs.readFile(marker, 'utf8').catch(() => '')).trim();
+      if (d && !live.has(d)) {
+        bytesFreed += await dirSize(join(store.root, 'snapshots', s));
+        await fs.rm(join(store.root, 'snapshots', s), { recursive: true, force: true });
+      }
+    }
+  }
+  // Staging leftovers of crashed builds; recent ones may belong to a build running now.
+  for (const t of await fs.readdir(join(store.root, 'tmp')).catch(() => [] as string[])) {
+    const p = join(store.root, 'tmp', t);
+    const st = await fs.lstat(p).catch(() => undefined);
+    if (st && now - st.mtimeMs > 3_600_000) await fs.rm(p, { recursive: true, force: true });
+  }
+  return { recordsRemoved, blobsRemoved, bytesFreed };
+}

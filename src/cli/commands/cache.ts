@@ -1,0 +1,32 @@
+// `kairos-pipe cache du|prune`.
+import { CacheStore } from '../../cache/store.js';
+import { cacheUsage, pruneCache } from '../../cache/gc.js';
+import type { CliIO } from '../io.js';
+import { bytes } from '../../ui/format.js';
+import { cacheDir, type GlobalOpts } from './common.js';
+import { parseBytes, parseDuration } from '../parse.js';
+
+export async function cacheDuCommand(o: GlobalOpts & { json?: boolean }, io: CliIO): Promise<number> {
+  const store = await CacheStore.open(cacheDir(o, process.env));
+  const u = await cacheUsage(store);
+  if (o.json) {
+    io.out(`${JSON.stringify({ cacheDir: store.root, ...u })}\n`);
+    return 0;
+  }
+  io.out(`cache ${store.root}\n`);
+  io.out(`  ${u.records} step records, ${u.blobs} blobs, ${bytes(u.blobBytes)}\n`);
+  io.out(`  snapshots (unpacked layers): ${bytes(u.snapshotBytes)}\n`);
+  for (const [k, v] of Object.entries(u.byKind).sort((a, b) => b[1] - a[1])) io.out(`  ${k.padEnd(14)} ${bytes(v)}\n`);
+  io.out(`  total ${bytes(u.totalBytes)}\n`);
+  return 0;
+}
+
+export async function cachePruneCommand(o: GlobalOpts & { keepBytes?: string; olderThan?: string; all?: boolean; json?: boolean }, io: CliIO): Promise<number> {
+  const store = await CacheStore.open(cacheDir(o, process.env));
+  const keepBytes = o.all ? 0 : o.keepBytes !== undefined ? parseBytes(o.keepBytes) : undefined;
+  const olderThanMs = o.olderThan !== undefined ? parseDuration(o.olderThan) : undefined;
+  const r = await pruneCache(store, { keepBytes, olderThanMs });
+  if (o.json) io.out(`${JSON.stringify(r)}\n`);
+  else io.out(`removed ${r.recordsRemoved} step records and ${r.blobsRemoved} blobs, freed ${bytes(r.bytesFreed)}\n`);
+  return 0;
+}

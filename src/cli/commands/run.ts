@@ -1,0 +1,68 @@
+// `kairos-pipe run +target [ARG=value ...]`: build targets and write outputs.
+import { resolve } from 'node:path';
+import { loadProject } from '../../load/project.js';
+import { buildGraph } from '../../graph/build-graph.js';
+import { splitCliArgs } from '../../graph/args.js';
+import { runBuild } from '../../scheduler/build.js';
+import type { CliIO } from '../io.js';
+import { UsageError } from '../io.js';
+import { jsonRenderer, plainRenderer, ttyRenderer, type Renderer } from '../../ui/renderer.js';
+import { cacheDir, defaultJobs, projectDir, type GlobalOpts } from './common.js';
+import { parseMirrors, parseSecrets, parseBytes } from '../parse.js';
+import { selectExecutorFor } from './executor.js';
+import { CacheStore } from '../../cache/store.js';
+import { pruneCache } from '../../cache/gc.js';
+
+export interface RunOpts extends GlobalOpts {
+  jobs?: string;
+  keepGoing?: boolean;
+  cache?: boolean; // commander's --no-cache
+  output?: string;
+  json?: boolean;
+  plain?: boolean;
+  explain?: boolean;
+  executor?: string;
+  secret?: string[];
+  push?: boolean;
+  pull?: boolean;
+  registryMirror?: string[];
+  insecureRegistry?: string[];
+  cacheMaxSize?: string;
+}
+
+export async function runCommand(tokens: string[], o: RunOpts, io: CliIO, signal: AbortSignal): Promise<number> {
+  const { refs, args } = splitCliArgs(tokens);
+  if (refs.length === 0) throw new UsageError('no target given', 'Example: kairos-pipe run +iso FLAVOR=debian. List targets with `kairos-pipe ls`.');
+  const jobs = o.jobs ? Number(o.jobs) : defaultJobs();
+  if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs ${o.jobs}: expected a positive integer`);
+  const executor = (o.executor ?? 'auto') as 'auto' | 'oci' | 'docker';
+  if (!['auto', 'oci', 'docker'].includes(executor)) throw new UsageError(`--executor ${o.executor}: expected auto, oci or docker`);
+  const secrets = parseSecrets(o.secret ?? [], process.env);
+  const renderer: Renderer = o.json ? jsonRenderer({ write: io.out }) : !o.plain && io.isTTY && !process.env.CI ? ttyRenderer({ write: io.out }, io.columns) : plainRenderer({ write: io.out });
+
+  const project = await loadProject(projectDir(o));
+  // CLI args apply to every target named on the command line.
+  const graph = await buildGraph(project, refs.map((ref) => ({ ref, args })));
+  const cache = cacheDir(o, process.env);
+  try {
+    const summary = await runBuild(graph, {
+      cacheDir: cache,
+      outputDir: resolve(o.output ?? resolve(projectDir(o), 'build')),
+      jobs,
+      keepGoing: Boolean(o.keepGoing),
+      noCache: o.cache === false,
+      explain: Boolean(o.explain),
+      push: Boolean(o.push),
+      executor,
+      secrets,
+      registry: { mirrors: parseMirrors(o.registryMirror ?? []), insecure: o.insecureRegistry ?? [], pull: Boolean(o.pull) },
+      signal,
+      onEvent: (e) => renderer.event(e),
+      selectExecutor: () => selectExecutorFor(executor),
+    });
+    if (o.cacheMaxSize) await pruneCache(await CacheStore.open(cache), { keepBytes: parseBytes(o.cacheMaxSize) });
+    return summary.ok ? 0 : signal.aborted ? 130 : 1;
+  } finally {
+    renderer.close();
+  }
+}

@@ -1,0 +1,57 @@
+// --explain: why a step missed the cache, by diffing its key inputs against the
+// last record written at the same step position.
+import type { KeyInputs } from '../cache/key.js';
+import type { StepRecord } from '../cache/records.js';
+import { canonicalJson } from '../cache/canonical.js';
+
+function short(v: unknown): string {
+  const s = typeof v === 'string' ? v : canonicalJson(v);
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+function diffValues(path: string, a: unknown, b: unknown, out: string[]): void {
+  if (canonicalJson(a) === canonicalJson(b)) return;
+  if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    for (const k of [...keys].sort()) diffValues(path ? `${path}.${k}` : k, (a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], out);
+    return;
+  }
+  out.push(`${path}: ${short(a)} -> ${short(b)}`);
+}
+
+/** Context-file lists: report files added, removed, changed by path. */
+function diffFiles(before: string[], after: string[], out: string[]): void {
+  const parse = (l: string[]) => new Map(l.map((x) => [x.split(' ').slice(3).join(' '), x]));
+  const a = parse(before);
+  const b = parse(after);
+  for (const [p, v] of b) {
+    if (!a.has(p)) out.push(`file ${p} added`);
+    else if (a.get(p) !== v) out.push(`file ${p} changed`);
+  }
+  for (const p of a.keys()) if (!b.has(p)) out.push(`file ${p} removed`);
+}
+
+export function explainMiss(current: KeyInputs, last: StepRecord | undefined, noCache: boolean): string[] {
+  if (noCache) return ['--no-cache was given'];
+  if (!last) return ['no earlier build of this step in this cache'];
+  const prev = last.inputs as unknown as KeyInputs;
+  const out: string[] = [];
+  if (prev.version !== current.version) out.push(`step implementation changed (v${prev.version} -> v${current.version})`);
+  diffValues('', prev.step, current.step, out);
+  const pi = prev.inputs ?? {};
+  const ci = current.inputs ?? {};
+  const ps = (pi.sources as Array<{ files?: string[] }>) ?? [];
+  const cs = (ci.sources as Array<{ files?: string[] }>) ?? [];
+  if (ps.length || cs.length) {
+    cs.forEach((s, i) => {
+      if (s.files && ps[i]?.files) diffFiles(ps[i].files!, s.files, out);
+      else diffValues(`input ${i}`, ps[i], s, out);
+    });
+  }
+  const rest = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'sources' && k !== 'nonce'));
+  diffValues('input', rest(pi), rest(ci), out);
+  if ('nonce' in ci) out.push('the step is marked noCache / cache: never');
+  if (prev.parent !== current.parent) out.push('the previous step changed (parent key differs)');
+  if (out.length === 0) out.push('same inputs as the last build, but its result is no longer in the cache (pruned or corrupt)');
+  return out;
+}
