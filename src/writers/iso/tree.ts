@@ -209,6 +209,7 @@ export async function treeFromEntries(entries: IsoEntry[], defaultMtime: number)
       else {
         let size = e.size ?? e.data?.length;
         if (size === undefined) size = e.hostPath ? (await stat(e.hostPath)).size : 0;
+        if (!Number.isSafeInteger(size) || size < 0) throw new IsoInvalidEntryError(`entry "${e.path}" has size ${size}; it must be a whole number of bytes`);
         node.content = { hostPath: e.hostPath, data: e.data, size, lba: 0, links: 1, ino: 0 };
       }
     } else if (e.type === 'symlink') {
