@@ -1,0 +1,148 @@
+// Extracts one layer tar into a directory, safely (every path rule lives in
+// safe-path.ts) and faithfully: owners, modes, setuid bits, device nodes,
+// hardlinks, symlinks, mtimes and the security.capability xattr. OCI whiteouts
+// either become overlayfs whiteouts (snapshots stacked by overlayfs) or delete
+// what lies below (extracting a chain into one directory).
+import { constants, createReadStream, promises as fs } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { scanTar, type RawTarEntry } from './tar-scan.js';
+import { checkEntryName, checkLinkTarget, parentOf, SafeRoot } from './safe-path.js';
+import { runNativeOrThrow, type NativeOp } from './native-fs.js';
+import { UnsafePathError } from './errors.js';
+
+export type WhiteoutMode = 'overlay' | 'apply';
+
+export interface ExtractOptions {
+  /** 'overlay': `.wh.x` → char 0/0 node, `.wh..wh..opq` → trusted.overlay.opaque=y. 'apply': delete what lies below. */
+  whiteouts: WhiteoutMode;
+  signal?: AbortSignal;
+}
+
+const WH = '.wh.';
+const OPAQUE = '.wh..wh..opq';
+/** The only xattr layers carry, as Docker and BuildKit do. */
+const KEPT_XATTRS = new Set(['security.capability']);
+
+const MODE_BITS: Record<string, number> = { 'character-device': 0o020000, 'block-device': 0o060000, fifo: 0o010000 };
+
+interface Pending {
+  meta: Array<{ abs: string; e: RawTarEntry }>;
+  nodes: NativeOp[];
+  xattrs: NativeOp[];
+}
+
+async function removeExisting(root: SafeRoot, rel: string, abs: string, keepDir: boolean): Promise<void> {
+  const st = await fs.lstat(abs).catch(() => undefined);
+  if (!st) return;
+  if (keepDir && st.isDirectory()) return;
+  await fs.rm(abs, { recursive: true, force: true });
+  root.forget(rel);
+}
+
+async function writeFile(tarPath: string, e: RawTarEntry, abs: string, signal?: AbortSignal): Promise<void> {
+  // O_EXCL|O_NOFOLLOW: the path was just cleared, so anything there now is hostile.
+  const fh = await fs.open(abs, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  if (e.size === 0) {
+    await fh.close();
+    return;
+  }
+  const src = createReadStream(tarPath, { start: e.offset, end: e.offset + e.size - 1, highWaterMark: 1 << 20 });
+  await pipeline(src, fh.createWriteStream(), { signal });
+}
+
+/** Applies one whiteout; returns true if the entry was a whiteout. */
+async function whiteout(root: SafeRoot, rel: string, mode: WhiteoutMode, created: Set<string>, p: Pending): Promise<boolean> {
+  const slash = rel.lastIndexOf('/');
+  const base = rel.slice(slash + 1);
+  if (!base.startsWith(WH)) return false;
+  if (base === WH) throw new UnsafePathError(rel, 'a whiteout must name what it hides');
+  const dir = parentOf(rel);
+  if (base === OPAQUE) {
+    await root.prepare(rel, rel); // makes `dir` a real directory if the layer did not
+    const absDir = root.abs(dir);
+    if (mode === 'overlay') {
+      p.xattrs.push({ op: 'setxattr', path: absDir, name: 'trusted.overlay.opaque', value: Buffer.from('y') });
+    } else {
+      // Opaque: everything below that this layer did not itself create goes.
+      for (const name of await fs.readdir(absDir)) {
+        const child = dir ? `${dir}/${name}` : name;
+        if (!created.has(child)) {
+          await fs.rm(root.abs(child), { recursive: true, force: true });
+          root.forget(child);
+        }
+      }
+    }
+    return true;
+  }
+  const target = dir ? `${dir}/${base.slice(WH.length)}` : base.slice(WH.length);
+  checkEntryName(target);
+  const abs = await root.prepare(target, rel);
+  if (mode === 'apply') {
+    if (!created.has(target)) await removeExisting(root, target, abs, false);
+    return true;
+  }
+  await removeExisting(root, target, abs, false);
+  p.nodes.push({ op: 'mknod', path: abs, mode: MODE_BITS['character-device'], major: 0, minor: 0 });
+  return true;
+}
+
+/** Extracts `tarPath` (an uncompressed tar) into `dest`, which must exist. */
+export async function extractLayer(tarPath: string, dest: string, opts: ExtractOptions): Promise<void> {
+  const root = new SafeRoot(dest);
+  const created = new Set<string>();
+  const p: Pending = { meta: [], nodes: [], xattrs: [] };
+  for (const e of await scanTar(tarPath)) {
+    opts.signal?.throwIfAborted();
+    const rel = checkEntryName(e.name);
+    if (rel === undefined) {
+      if (e.type === 'directory') p.meta.push({ abs: dest, e });
+      continue;
+    }
+    if (await whiteout(root, rel, opts.whiteouts, created, p)) continue;
+    const abs = await root.prepare(rel, e.name);
+    created.add(rel);
+    switch (e.type) {
+      case 'directory':
+        await removeExisting(root, rel, abs, true);
+        await fs.mkdir(abs, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== 'EEXIST') throw err;
+        });
+        root.markDir(rel);
+        break;
+      case 'file':
+        await removeExisting(root, rel, abs, false);
+        await writeFile(tarPath, e, abs, opts.signal);
+        break;
+      case 'symlink':
+        await removeExisting(root, rel, abs, false);
+        // The target is stored verbatim and never followed by the extractor.
+        await fs.symlink(e.linkname ?? '', abs);
+        break;
+      case 'link': {
+        const target = checkLinkTarget(e.name, e.linkname ?? '');
+        const targetAbs = await root.prepare(target, e.name);
+        const st = await fs.lstat(targetAbs).catch(() => undefined);
+        if (!st) throw new UnsafePathError(e.name, `hardlink target '${e.linkname}' is not in this layer`);
+        if (st.isDirectory()) throw new UnsafePathError(e.name, `hardlink target '${e.linkname}' is a directory`);
+        await removeExisting(root, rel, abs, false);
+        await fs.link(targetAbs, abs);
+        continue; // a hardlink shares its target's metadata
+      }
+      default:
+        await removeExisting(root, rel, abs, false);
+        p.nodes.push({ op: 'mknod', path: abs, mode: MODE_BITS[e.type] | e.mode, major: e.devmajor ?? 0, minor: e.devminor ?? 0 });
+    }
+    p.meta.push({ abs, e });
+    for (const [name, value] of e.xattrs) if (KEPT_XATTRS.has(name)) p.xattrs.push({ op: 'setxattr', path: abs, name, value });
+  }
+  await runNativeOrThrow(p.nodes);
+  // Owner before mode (chown clears setuid), xattrs after chown (it clears file
+  // capabilities), directory times last (writing children changes them).
+  for (const { abs, e } of p.meta) {
+    await fs.lchown(abs, e.uid, e.gid);
+    if (e.type !== 'symlink') await fs.chmod(abs, e.mode);
+    if (e.type !== 'directory') await fs.lutimes(abs, e.mtime, e.mtime);
+  }
+  await runNativeOrThrow(p.xattrs);
+  for (const { abs, e } of p.meta) if (e.type === 'directory') await fs.lutimes(abs, e.mtime, e.mtime);
+}
