@@ -72,7 +72,8 @@ export function diffSnapshots(a: Map<string, Snap>, b: Map<string, Snap>, opts: 
       continue;
     }
     for (const k of Object.keys(sa) as Array<keyof Snap>) {
-      if (k === 'mtime' && sa.type === 'symlink' && !opts.symlinkMtime) continue;
+      // osirrox restores neither the mtime nor the owner of a symlink (it uses no lutimes/lchown)
+      if ((k === 'mtime' || k === 'uid' || k === 'gid') && sa.type === 'symlink' && !opts.symlinkMtime) continue;
       if (sa[k] !== sb[k]) out.push(`${p}: ${k} ${String(sa[k])} != ${String(sb[k])}`);
     }
   }
