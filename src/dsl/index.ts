@@ -12,4 +12,5 @@ export { build } from './steps/build.js';
 export { run, cacheMount, secret, type RunOptions } from './steps/run.js';
 export { bootstrap } from './steps/bootstrap.js';
 export { squashfs } from './steps/squashfs.js';
+export { fatImage } from './steps/fat-image.js';
 export type { Step, StepKind } from './steps/index.js';

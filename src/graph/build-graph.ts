@@ -47,6 +47,7 @@ function refsOf(steps: Step[]): Array<{ kind: EdgeKind; ref: TargetRef; stepInde
   steps.forEach((s, i) => {
     if (s.kind === 'from' && s.source.type === 'target') out.push({ kind: 'from', ref: s.source, stepIndex: i });
     if (s.kind === 'build') out.push({ kind: 'build', ref: s.target, stepIndex: i });
+    if (s.kind === 'squashfs') out.push({ kind: 'tools', ref: s.tools, stepIndex: i });
     if (s.kind === 'copy') for (const src of s.sources) if (src.type === 'artifact') out.push({ kind: 'copy', ref: src, stepIndex: i });
   });
   return out;

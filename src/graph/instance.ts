@@ -6,7 +6,7 @@ import { canonicalJson } from '../cache/canonical.js';
 import type { LoadedTarget } from '../load/project.js';
 import type { Step } from '../dsl/steps/index.js';
 
-export type EdgeKind = 'from' | 'copy' | 'build';
+export type EdgeKind = 'from' | 'copy' | 'build' | 'tools';
 
 export interface Dependency {
   kind: EdgeKind;

@@ -102,7 +102,14 @@ function collectOutputs(inst: TargetInstance, step: TargetInstance['steps'][numb
       break;
     case 'iso':
       plan({ path: step.as, blob: out.iso });
+      plan({ path: `${step.as}.sha256`, blob: out.sha256 });
       break;
+    case 'squashfs': {
+      const a = out.artifact as ArtifactDesc;
+      result.artifacts.set(relPath(step.as), a);
+      if (step.local) plan({ path: step.as, blob: a });
+      break;
+    }
     case 'saveImage': {
       const layers: Descriptor[] = state?.layers ?? [];
       plan({ path: step.as ?? imageFileName(step.name), image: { name: step.name, manifest: out.manifest, config: out.config, layers, push: step.push } });

@@ -10,6 +10,10 @@ import { saveImageStep } from './save-image.js';
 import { rootfsStep } from './rootfs.js';
 import { buildStep } from './build.js';
 import { runStep } from './run.js';
+import { bootstrapStep } from './bootstrap.js';
+import { isoStep } from './iso.js';
+import { squashfsStep } from './squashfs.js';
+import { fatImageStep } from './fat-image.js';
 
 export const STEP_IMPLS: Partial<Record<StepKind, StepImpl>> = {
   from: fromStep as StepImpl,
@@ -20,6 +24,10 @@ export const STEP_IMPLS: Partial<Record<StepKind, StepImpl>> = {
   rootfs: rootfsStep as StepImpl,
   build: buildStep as StepImpl,
   run: runStep as StepImpl,
+  bootstrap: bootstrapStep as StepImpl,
+  iso: isoStep as StepImpl,
+  squashfs: squashfsStep as StepImpl,
+  fatImage: fatImageStep as StepImpl,
 };
 
 export function implOf(step: Step): StepImpl | undefined {
