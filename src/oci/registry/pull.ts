@@ -39,15 +39,17 @@ export async function pullImage(reference: string | ImageRef, store: CacheStore,
 
   const configDesc = resolved.manifest.config;
   const config = await fetchConfig(session, ref, configDesc, store, name);
+  const map = new BlobMap(store);
+  const source = `${ref.registry}/${ref.repository}`;
+  // Sources let a later push mount the config instead of uploading it.
+  await map.record({ digest: configDesc.digest, mediaType: configDesc.mediaType, size: configDesc.size, diffId: configDesc.digest }, source);
   const diffIds = config.rootfs?.diff_ids ?? [];
   const layerDescs = resolved.manifest.layers;
   if (diffIds.length !== layerDescs.length) {
     throw new InvalidImageError(name, `the manifest has ${layerDescs.length} layers but the config lists ${diffIds.length} diff_ids`);
   }
 
-  const map = new BlobMap(store);
   const queue = new PQueue({ concurrency: opts.concurrency ?? 3 });
-  const source = `${ref.registry}/${ref.repository}`;
   const layers = await Promise.all(
     layerDescs.map((desc, i) =>
       queue.add(async (): Promise<LayerDesc> => {

@@ -68,7 +68,10 @@ export async function pushImage(store: CacheStore, image: PushImageInput, refere
     });
     blobs[desc.digest] = result;
     emit({ digest: desc.digest, phase: result === 'uploaded' ? 'done' : result, bytesDone: size, bytesTotal: size });
+    // Remember where the blob now lives, so a push to a sibling repository can mount it.
+    await map.record({ digest: desc.digest, mediaType: desc.mediaType, size, diffId: diffIdOf(desc.digest) }, self);
   };
+  const diffIdOf = (digest: Digest): Digest => image.layers.find((l) => l.digest === digest)?.diffId ?? digest;
 
   const queue = new PQueue({ concurrency: opts.concurrency ?? 3 });
   const gzip = opts.compression === 'gzip';
@@ -79,7 +82,6 @@ export async function pushImage(store: CacheStore, image: PushImageInput, refere
         if (desc.digest !== layer.digest) throw new InvalidImageError(name, `manifest layer ${i + 1} is ${desc.digest} but the given layer is ${layer.digest}`);
         if (gzip && desc.mediaType === MEDIA.layerTar) return pushCompressed(layer);
         await sendStored(desc);
-        await map.record({ digest: desc.digest, mediaType: desc.mediaType, size: desc.size, diffId: layer.diffId }, self);
         return desc;
       }),
     ),
