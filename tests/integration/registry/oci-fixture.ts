@@ -35,7 +35,7 @@ const digestOf = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest(
 export async function tarOf(files: Record<string, Buffer | string>): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
-  pack.on('data', (c: Buffer) => chunks.push(c));
+  pack.on('data', (c: unknown) => void chunks.push(c as Buffer));
   const done = new Promise<void>((r) => pack.on('end', () => r()));
   for (const [name, content] of Object.entries(files).sort(([a], [b]) => (a < b ? -1 : 1))) {
     const body = typeof content === 'string' ? Buffer.from(content) : content;

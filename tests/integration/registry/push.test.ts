@@ -30,7 +30,8 @@ async function freshStore(): Promise<CacheStore> {
 /** An image as the engine keeps it: uncompressed layers, config and manifest blobs in the store. */
 async function localImage(store: CacheStore, seed: string): Promise<PushImageInput & { manifestDigest: string }> {
   const layers: LayerDesc[] = [];
-  for (const files of [{ 'etc/seed': seed, ...randomFiles(2, 100_000) }, { 'usr/share/doc/readme': `readme ${seed}\n`.repeat(1000) }]) {
+  const specs: Array<Record<string, Buffer | string>> = [{ 'etc/seed': seed, ...randomFiles(2, 100_000) }, { 'usr/share/doc/readme': `readme ${seed}\n`.repeat(1000) }];
+  for (const files of specs) {
     const t = await tarOf(files);
     const { digest, size } = await store.putBuffer(t);
     layers.push({ mediaType: MEDIA.layerTar, digest, size, diffId: digest });
