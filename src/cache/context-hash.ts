@@ -2,7 +2,7 @@
 // path relative to the context (never mtime or absolute path). Paths that leave
 // the context, directly or through a symlink, are refused.
 import { promises as fs } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { sha256File } from './digest.js';
 import type { StatIndex } from './stat-index.js';
 import { ContextPathError } from '../errors/index.js';
@@ -21,7 +21,8 @@ export interface ContextFile {
 
 function inside(root: string, p: string): boolean {
   const r = relative(root, p);
-  return r === '' || (!r.startsWith('..') && !r.startsWith(sep) && r !== '..');
+  // Compare whole components: a file named `..foo` is inside; only `..` or `../x` leave.
+  return r === '' || (r !== '..' && !r.startsWith(`..${sep}`) && !isAbsolute(r));
 }
 
 /** Resolves a copy source inside `context`, refusing escapes, including via symlinked parents. */
