@@ -29,8 +29,6 @@ const MASKED_PATHS = [
 const READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 
 export const SECRETS_DIR = '/run/secrets';
-/** Open-file limit inside steps, also set on the docker executor's containers. */
-export const NOFILE = { soft: 1024, hard: 524288 };
 
 interface Mount {
   destination: string;
@@ -109,7 +107,6 @@ export async function writeBundle(b: BundleInput): Promise<void> {
       env,
       cwd: b.cwd,
       capabilities: { bounding: caps, effective, permitted: effective, inheritable: [] },
-      rlimits: [{ type: 'RLIMIT_NOFILE', hard: NOFILE.hard, soft: NOFILE.soft }],
       noNewPrivileges: false,
     },
     root: { path: b.rootfs, readonly: false },

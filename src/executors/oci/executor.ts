@@ -1,0 +1,80 @@
+// The daemonless executor: snapshots stacked with overlayfs, the command run by
+// runc, the upper dir turned into the new layer. Every run gets its own dir in
+// the store's tmp/ (upper, work, rootfs, and a tmpfs bundle); whatever happens,
+// it is unmounted and removed before run() returns.
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import type { RunStep } from '../../dsl/steps/run.js';
+import type { FsState, LayerDesc } from '../../oci/types.js';
+import type { Executor, RunContext } from '../types.js';
+import { processSpec, secretValues } from '../process.js';
+import { dirView, resolveInRoot } from '../lower-view.js';
+import { resolveUser } from '../users.js';
+import { acquireAll, releaseAll, type HeldMount } from '../cache-mounts.js';
+import { probeMounts } from '../mount-stubs.js';
+import { OutputLines } from '../output.js';
+import { ExecutorError, RunAbortedError, RunFailedError } from '../errors.js';
+import { emptySnapshot, ensureSnapshots } from './snapshots.js';
+import { mountOverlay, mountTmpfs, unmount } from './mount.js';
+import { mountDestinations, writeBundle } from './bundle.js';
+import { containerId, runcRun, type RuncOptions } from './runc.js';
+import { diffUpper } from './diff.js';
+
+export interface OciExecutorOptions {
+  runc?: string;
+  /** runc state root (default /run/kairos-pipe/runc). */
+  runcRoot?: string;
+}
+
+export const DEFAULT_RUNC_ROOT = '/run/kairos-pipe/runc';
+
+export class OciExecutor implements Executor {
+  readonly kind = 'oci' as const;
+  readonly runc: RuncOptions;
+
+  constructor(opts: OciExecutorOptions = {}) {
+    this.runc = { runc: opts.runc ?? 'runc', root: opts.runcRoot ?? DEFAULT_RUNC_ROOT };
+  }
+
+  async run(state: FsState, step: RunStep, ctx: RunContext): Promise<LayerDesc> {
+    ctx.signal.throwIfAborted();
+    const proc = processSpec(state, step, ctx.secrets, ctx.stepId);
+    const lowers = state.layers.length ? await ensureSnapshots(ctx.store, state.layers) : [await emptySnapshot(ctx.store)];
+    const runDir = ctx.store.tmpPath('run');
+    const dirs = { upper: join(runDir, 'upper'), work: join(runDir, 'work'), rootfs: join(runDir, 'rootfs'), bundle: join(runDir, 'bundle') };
+    const undo: Array<() => Promise<unknown>> = [() => fs.rm(runDir, { recursive: true, force: true })];
+    let held: HeldMount[] = [];
+    try {
+      for (const d of Object.values(dirs)) await fs.mkdir(d, { recursive: true, mode: 0o700 });
+      await mountOverlay(lowers, dirs.upper, dirs.work, dirs.rootfs).catch((e) => {
+        throw new ExecutorError(ctx.stepId, 'mounting the overlay failed', e);
+      });
+      undo.push(() => unmount(dirs.rootfs));
+      await mountTmpfs(dirs.bundle);
+      undo.push(() => unmount(dirs.bundle));
+
+      const view = dirView(dirs.rootfs);
+      const user = await resolveUser(view, proc.user, ctx.stepId);
+      const probe = await probeMounts(view, mountDestinations(step));
+      // Like Docker, a missing working directory is created (root, 0755) and is part of the layer.
+      const cwdRel = await resolveInRoot(view, proc.cwd);
+      await fs.mkdir(join(dirs.rootfs, cwdRel), { recursive: true, mode: 0o755 });
+
+      held = await acquireAll(ctx.store, step.mounts, ctx.signal);
+      await writeBundle({ bundle: dirs.bundle, rootfs: dirs.rootfs, step, proc, user, cwd: proc.cwd, cacheMounts: held });
+      const out = new OutputLines(ctx.log, secretValues(step, ctx.secrets));
+      const res = await runcRun(this.runc, dirs.bundle, containerId(), out, ctx.signal);
+      await releaseAll(held);
+      held = [];
+      if (res.aborted || ctx.signal.aborted) throw new RunAbortedError(ctx.stepId, step);
+      if (res.runtimeError) throw new ExecutorError(ctx.stepId, `runc could not start the command: ${res.runtimeError}`);
+      if (res.exitCode !== 0) throw new RunFailedError(ctx.stepId, res.exitCode, out.tail, step);
+      // Unmount first: nothing can write to the upper dir while we read it.
+      await unmount(dirs.rootfs);
+      return await diffUpper(ctx.store, dirs.upper, probe, ctx.signal);
+    } finally {
+      await releaseAll(held);
+      for (const f of undo.reverse()) await f().catch(() => undefined);
+    }
+  }
+}
