@@ -10,6 +10,7 @@ import { instanceId, instanceLabel, whereOf, type Dependency, type EdgeKind, typ
 import { CycleError, PlanError, UnknownTargetError, KairosError } from '../errors/index.js';
 import type { Step } from '../dsl/steps/index.js';
 import type { TargetRef } from '../dsl/steps/common.js';
+import { resolveContextPath } from '../cache/context-hash.js';
 
 export interface BuildGraph {
   graph: Graph;
@@ -79,7 +80,26 @@ function planOf(t: LoadedTarget, args: Record<string, unknown>): Step[] {
   return list;
 }
 
-export async function buildGraph(project: Project, roots: Array<{ ref: string; args: Record<string, unknown> }>): Promise<BuildGraph> {
+export interface BuildGraphOptions {
+  /** Check copy() context sources exist inside their context (default true). */
+  checkContext?: boolean;
+}
+
+/**
+ * copy() sources outside the build context or missing are bad input: report them
+ * while building the graph, before any step runs or anything is written to the
+ * cache, as args and target names are. (copy() checks again when it hashes.)
+ */
+async function checkContextSources(inst: TargetInstance): Promise<void> {
+  for (const step of inst.steps) {
+    if (step.kind !== 'copy') continue;
+    for (const src of step.sources) {
+      if (src.type === 'context') await resolveContextPath(inst.target.context, src.path, whereOf(step.loc, inst.label));
+    }
+  }
+}
+
+export async function buildGraph(project: Project, roots: Array<{ ref: string; args: Record<string, unknown> }>, opts: BuildGraphOptions = {}): Promise<BuildGraph> {
   const graph = new Graph({ directed: true });
   const instances = new Map<string, TargetInstance>();
   const rootIds: string[] = [];
@@ -92,6 +112,7 @@ export async function buildGraph(project: Project, roots: Array<{ ref: string; a
     const inst: TargetInstance = { id, target: t, args, steps, deps: [], label: instanceLabel(t, args, defaultsOf(t)) };
     instances.set(id, inst);
     graph.setNode(id, inst.label);
+    if (opts.checkContext !== false) await checkContextSources(inst);
     for (const r of refsOf(steps)) {
       const where = whereOf(steps[r.stepIndex].loc, inst.label);
       const dep = await resolveTarget(t.project, r.ref.ref, where);
@@ -108,9 +129,13 @@ export async function buildGraph(project: Project, roots: Array<{ ref: string; a
   return { graph, instances, roots: rootIds };
 }
 
-function cycleError(cycle: string[], instances: Map<string, TargetInstance>): CycleError {
-  // graphlib lists a cycle's nodes in reverse edge order; walk edges forward from the first.
-  const ordered = [...cycle].reverse();
+function cycleError(scc: string[], instances: Map<string, TargetInstance>): CycleError {
+  // graphlib's findCycles returns strongly connected components, whose node order is
+  // not an edge order (and a component can hold several cycles). Walk real edges
+  // instead: the shortest cycle through the member reached first from the roots.
+  const members = new Set(scc);
+  const start = [...instances.keys()].find((id) => members.has(id))!;
+  const ordered = shortestCycle(start, members, instances);
   const labels = ordered.map((id) => instances.get(id)!.label);
   const locs = ordered.map((id, i) => {
     const inst = instances.get(id)!;
@@ -119,4 +144,24 @@ function cycleError(cycle: string[], instances: Map<string, TargetInstance>): Cy
     return `${inst.label} -> ${instances.get(next)!.label} at ${whereOf(dep ? inst.steps[dep.stepIndex].loc : inst.target.def.loc, inst.target.file)}`;
   });
   return new CycleError([...labels, labels[0]], locs);
+}
+
+/** Breadth-first from `start` along dependency edges inside `members`, back to `start`. */
+function shortestCycle(start: string, members: Set<string>, instances: Map<string, TargetInstance>): string[] {
+  const prev = new Map<string, string>();
+  const queue = [start];
+  for (let i = 0; i < queue.length; i++) {
+    const id = queue[i];
+    for (const d of instances.get(id)!.deps) {
+      if (d.instanceId === start) {
+        const path = [id];
+        while (path[0] !== start) path.unshift(prev.get(path[0])!);
+        return path;
+      }
+      if (!members.has(d.instanceId) || prev.has(d.instanceId) || d.instanceId === start) continue;
+      prev.set(d.instanceId, id);
+      queue.push(d.instanceId);
+    }
+  }
+  return [start]; // unreachable for a strongly connected component
 }
