@@ -7,6 +7,12 @@ import { UsageError } from '../io.js';
 import { projectDir, type GlobalOpts } from './common.js';
 import type { Step } from '../../dsl/steps/index.js';
 
+function oneLine(cmd: string): string {
+  const lines = cmd.split('\n');
+  const first = lines[0].length > 100 ? `${lines[0].slice(0, 97)}...` : lines[0];
+  return lines.length > 1 ? `${first} (+${lines.length - 1} lines)` : first;
+}
+
 function stepText(s: Step): string {
   switch (s.kind) {
     case 'from':
@@ -14,7 +20,13 @@ function stepText(s: Step): string {
     case 'copy':
       return `copy ${s.sources.map((x) => (x.type === 'artifact' ? `${x.ref}/${x.path}` : x.type === 'context' ? x.path : `${x.stage}/${x.path}`)).join(' ')} -> ${s.dest}`;
     case 'run':
-      return `run ${Array.isArray(s.command) ? JSON.stringify(s.command) : s.command}`;
+      return `run ${oneLine(Array.isArray(s.command) ? JSON.stringify(s.command) : s.command)}`;
+    case 'fatImage':
+      return `fatImage ${s.label} -> ${s.dest}`;
+    case 'iso':
+      return `iso ${s.volid} from ${s.root} -> ${s.as}`;
+    case 'squashfs':
+      return `squashfs ${s.src} -> ${s.as} (in ${s.tools.ref})`;
     case 'config':
       return `config ${JSON.stringify(s.set)}`;
     case 'bootstrap':
@@ -39,7 +51,7 @@ function text(g: BuildGraph): string {
     lines.push(`${pad}${edge}${inst.label}${seen.has(id) ? ' (see above)' : ''}`);
     if (seen.has(id)) return;
     seen.add(id);
-    const args = Object.entries(inst.args).map(([k, v]) => `${k}=${String(v)}`);
+    const args = Object.entries(inst.args).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${String(v)}`);
     if (args.length) lines.push(`${pad}    args: ${args.join(' ')}`);
     for (const s of inst.steps) lines.push(`${pad}    - ${stepText(s)}`);
     for (const d of inst.deps) walk(d.instanceId, depth + 1, `${d.kind}: `);
