@@ -8,6 +8,7 @@ import { IsoAbortedError, IsoSourceChangedError } from './errors.js';
 
 const CHUNK = 4 << 20;
 const ZERO = Buffer.alloc(CHUNK);
+const SYNC_EVERY = 64 << 20;
 
 export class ImageSink {
   private readonly hash = createHash('sha256');
@@ -16,6 +17,10 @@ export class ImageSink {
   private fill = 0;
   private filePos = 0;
   private pending: Promise<unknown> = Promise.resolve();
+  /** A background datasync, so the disk writes while we read and hash instead of all at the end. */
+  private syncing: Promise<unknown> | undefined;
+  private unsynced = 0;
+  private syncError: unknown;
   /** Bytes emitted so far. */
   pos = 0;
 
@@ -44,9 +49,24 @@ export class ImageSink {
     this.hash.update(chunk);
     await this.pending;
     if (!chunk.equals(ZERO.subarray(0, chunk.length))) {
-      this.pending = this.fh.write(chunk, 0, chunk.length, this.filePos);
+      const w = this.fh.write(chunk, 0, chunk.length, this.filePos);
+      w.catch(() => undefined); // awaited at the next flush; never an unhandled rejection meanwhile
+      this.pending = w;
     }
     this.filePos += chunk.length;
+    this.unsynced += chunk.length;
+    if (this.unsynced >= SYNC_EVERY && !this.syncing) {
+      this.unsynced = 0;
+      this.syncing = this.pending
+        .then(() => this.fh.datasync())
+        .then(
+          () => (this.syncing = undefined),
+          (e: unknown) => {
+            this.syncError = e;
+            this.syncing = undefined;
+          },
+        );
+    }
     this.cur ^= 1;
     this.fill = 0;
   }
@@ -107,6 +127,8 @@ export class ImageSink {
   async finish(): Promise<{ size: number; sha256: string }> {
     await this.flush();
     await this.pending;
+    await this.syncing;
+    if (this.syncError) throw this.syncError;
     await this.fh.truncate(this.pos);
     await this.fh.datasync();
     await this.fh.close();
@@ -118,6 +140,7 @@ export class ImageSink {
   /** Drops the temp file after an error; never throws over the original error. */
   async discard(): Promise<void> {
     await this.pending.catch(() => undefined);
+    await this.syncing;
     await this.fh.close().catch(() => undefined);
     await rm(this.tmpPath, { force: true });
   }
