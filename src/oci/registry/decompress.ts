@@ -1,16 +1,9 @@
-// Turns a downloaded layer blob (tar, tar+gzip, tar+zstd) into the uncompressed tar the
-// store keeps, checking the result against the config's diff_id before it is published.
-import { createReadStream } from 'node:fs';
-import { promises as fs } from 'node:fs';
-import { PassThrough, Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+// Layer compressions we can read (tar, tar+gzip, tar+zstd) and a decoder stream for each.
+import { PassThrough, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { Decompress } from 'fzstd';
-import type { Digest } from '../../cache/digest.js';
-import { DigestMismatchError } from '../../cache/errors.js';
-import type { CacheStore } from '../../cache/store.js';
 import { MEDIA } from '../types.js';
-import { InvalidImageError, RegistryDigestMismatchError, UnsupportedMediaTypeError } from './errors.js';
+import { UnsupportedMediaTypeError } from './errors.js';
 
 export type Compression = 'none' | 'gzip' | 'zstd';
 
@@ -28,6 +21,13 @@ export function compressionOf(mediaType: string, where: string): Compression {
     default:
       throw new UnsupportedMediaTypeError(mediaType, where);
   }
+}
+
+/** A Transform that decodes `compression` (identity for 'none'). */
+export function decoderFor(compression: Compression): Transform {
+  if (compression === 'gzip') return createGunzip({ chunkSize: 1 << 18 });
+  if (compression === 'zstd') return zstdStream();
+  return new PassThrough({ highWaterMark: 1 << 20 });
 }
 
 function zstdStream(): Transform {
@@ -53,27 +53,4 @@ function zstdStream(): Transform {
   // fzstd may reuse its output buffer: copy before handing it on.
   d = new Decompress((data) => t.push(Buffer.from(data)));
   return t;
-}
-
-/** Publishes `file` into the store as an uncompressed tar whose digest must be `diffId`; `file` is consumed. */
-export async function storeLayer(store: CacheStore, file: string, compression: Compression, diffId: Digest, where: string): Promise<{ size: number }> {
-  try {
-    if (compression === 'none') return await store.putFile(file, diffId);
-    const out = new PassThrough({ highWaterMark: 1 << 20 });
-    const decoder = compression === 'gzip' ? createGunzip({ chunkSize: 1 << 18 }) : zstdStream();
-    const feeding = pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), decoder, out).catch((e: Error) => {
-      out.destroy(e);
-    });
-    const put = await store.putStream(out as Readable, diffId);
-    await feeding;
-    return { size: put.size };
-  } catch (e) {
-    if (e instanceof DigestMismatchError) throw new RegistryDigestMismatchError(e.expected, e.actual, `uncompressed ${where} (checked against the config's rootfs.diff_ids)`);
-    if ((e as NodeJS.ErrnoException).code?.startsWith('Z_') || (e as Error).name === 'ZstdError' || /zstd|incorrect header|invalid/i.test((e as Error).message)) {
-      throw new InvalidImageError(where, `it is not valid ${compression} (${(e as Error).message})`);
-    }
-    throw e;
-  } finally {
-    await fs.rm(file, { force: true });
-  }
 }

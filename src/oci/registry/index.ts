@@ -5,7 +5,8 @@ export { resolveImage, type ResolveOptions, type ResolvedImage } from './resolve
 export { pullImage, type PullOptions, type PulledImage } from './pull.js';
 export { pushImage, putManifest, type PushImageInput, type PushOptions, type PushedImage } from './push.js';
 export { blobExists, pushBlob, mountBlob, uploadBlob, type BlobSource, type PushBlobResult, type PushBlobOptions } from './blob-upload.js';
-export { downloadBlob } from './blob-download.js';
+export { blobChunks, fetchBlob } from './blob-download.js';
+export { fetchLayerToStore } from './layer-fetch.js';
 export { fetchManifest, MANIFEST_ACCEPT, type ImageIndex, type FetchedManifest } from './manifest.js';
 export { RegistryClient } from './client.js';
 export { resolveEndpoint, parseMirrorFlags, isLoopback, type Endpoint } from './endpoint.js';

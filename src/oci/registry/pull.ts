@@ -7,9 +7,10 @@ import type { Digest } from '../../cache/digest.js';
 import type { CacheStore } from '../../cache/store.js';
 import { MEDIA, type Descriptor, type ImageConfig, type LayerDesc } from '../types.js';
 import { BlobMap } from './blob-map.js';
-import { downloadBlob } from './blob-download.js';
+import { fetchBlob } from './blob-download.js';
 import { RegistryClient } from './client.js';
-import { compressionOf, storeLayer } from './decompress.js';
+import { compressionOf } from './decompress.js';
+import { fetchLayerToStore } from './layer-fetch.js';
 import { InvalidImageError, RegistryDigestMismatchError, UnsupportedMediaTypeError } from './errors.js';
 import type { RegistryProgress } from './options.js';
 import { formatReference, parseReference, withDigest, type ImageRef } from './reference.js';
@@ -64,11 +65,9 @@ export async function pullImage(reference: string | ImageRef, store: CacheStore,
           if (!known?.sources.includes(source)) await map.record({ digest: desc.digest, mediaType: desc.mediaType, size: desc.size, diffId }, source);
           return { mediaType: MEDIA.layerTar, digest: diffId, size, diffId };
         }
-        const tmp = store.tmpPath('pull');
-        await downloadBlob(session, ref.repository, desc, tmp, where, (done, phase, attempt) =>
+        const stored = await fetchLayerToStore(session, ref.repository, desc, compression, diffId, store, where, (done, phase, attempt) =>
           emit({ digest: desc.digest, phase, bytesDone: done, bytesTotal: desc.size, ...(attempt ? { attempt } : {}) }),
         );
-        const stored = await storeLayer(store, tmp, compression, diffId, where);
         await map.record({ digest: desc.digest, mediaType: desc.mediaType, size: desc.size, diffId }, source);
         emit({ digest: desc.digest, phase: 'done', bytesDone: desc.size, bytesTotal: desc.size });
         return { mediaType: MEDIA.layerTar, digest: diffId, size: stored.size, diffId };
@@ -83,11 +82,8 @@ async function fetchConfig(client: RegistryClient, ref: ImageRef, desc: Descript
   if (desc.mediaType !== MEDIA.config && desc.mediaType !== MEDIA.dockerConfig) throw new UnsupportedMediaTypeError(desc.mediaType, where);
   let bytes = await store.readBlob(desc.digest);
   if (!bytes) {
-    const tmp = store.tmpPath('pull-config');
-    await downloadBlob(client, ref.repository, desc, tmp, where);
-    await store.putFile(tmp, desc.digest);
-    bytes = await store.readBlob(desc.digest);
-    if (!bytes) throw new InvalidImageError(name, `config ${desc.digest} vanished from the store`);
+    bytes = await fetchBlob(client, ref.repository, desc, where);
+    await store.putBuffer(bytes, desc.digest);
   }
   try {
     return JSON.parse(bytes.toString('utf8')) as ImageConfig;
