@@ -15,10 +15,25 @@ export interface KeyInputs {
   inputs: Record<string, unknown>;
 }
 
-/** The step as it enters the key: everything but where it was written. */
+/**
+ * The step as it enters the key: everything but where it was written. Target
+ * refs lose their `file` (an absolute path, used only to find the target): the
+ * dependency's own key already stands for its content.
+ */
 export function normalizedSpec(step: Step): Record<string, unknown> {
-  const { loc: _loc, ...rest } = step as Step & { loc?: unknown };
-  return rest as Record<string, unknown>;
+  return stripHostPaths(step) as Record<string, unknown>;
+}
+
+function stripHostPaths(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(stripHostPaths);
+  if (!v || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  const isRef = typeof (v as { ref?: unknown }).ref === 'string';
+  for (const [k, x] of Object.entries(v)) {
+    if (k === 'loc' || (isRef && k === 'file')) continue;
+    out[k] = stripHostPaths(x);
+  }
+  return out;
 }
 
 export function keyInputs(parent: string | null, step: Step, inputs: Record<string, unknown>): KeyInputs {

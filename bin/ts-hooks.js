@@ -1,0 +1,39 @@
+// Module hooks for target modules when the engine runs from dist/: 'kairos-pipe'
+// resolves to the bundled API, `./x.js` finds `./x.ts`, and .ts files are
+// transpiled by esbuild once, then served from a content-addressed cache so a
+// no-op build pays no compiler start.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const API = new URL('../dist/index.js', import.meta.url).href;
+const CACHE = join(process.env.KAIROS_PIPE_TS_CACHE ?? join(tmpdir(), `kairos-pipe-ts-${process.getuid?.() ?? 'u'}`));
+const VERSION = 'v1';
+let esbuild;
+
+export async function resolve(specifier, context, next) {
+  if (specifier === 'kairos-pipe') return { url: API, shortCircuit: true };
+  if (/^\.\.?\//.test(specifier) && specifier.endsWith('.js') && context.parentURL?.startsWith('file:')) {
+    const ts = new URL(specifier.replace(/\.js$/, '.ts'), context.parentURL);
+    if (!existsSync(new URL(specifier, context.parentURL)) && existsSync(ts)) return { url: ts.href, shortCircuit: true };
+  }
+  return next(specifier, context);
+}
+
+export async function load(url, context, next) {
+  if (!url.startsWith('file:') || !/\.(ts|mts)$/.test(url)) return next(url, context);
+  const file = fileURLToPath(url);
+  const source = readFileSync(file, 'utf8');
+  const key = createHash('sha256').update(`${VERSION}\0${file}\0${source}`).digest('hex');
+  const cached = join(CACHE, `${key}.mjs`);
+  if (existsSync(cached)) return { format: 'module', source: readFileSync(cached, 'utf8'), shortCircuit: true };
+  esbuild ??= await import('esbuild');
+  const out = await esbuild.transform(source, { loader: 'ts', format: 'esm', target: 'node20', sourcemap: 'inline', sourcefile: file });
+  mkdirSync(CACHE, { recursive: true });
+  const tmp = `${cached}.${process.pid}.tmp`;
+  writeFileSync(tmp, out.code);
+  renameSync(tmp, cached);
+  return { format: 'module', source: out.code, shortCircuit: true };
+}
