@@ -2,7 +2,6 @@
 // reading this target's folder bind-mounted read-only from a materialized copy;
 // the image it writes is lifted out of the run's layer as an artifact.
 import { promises as fs, createReadStream } from 'node:fs';
-import { join } from 'node:path';
 import type { SquashfsStep } from '../../dsl/steps/squashfs.js';
 import { runSchema } from '../../dsl/steps/run.js';
 import { flatView, relPath } from '../fs-view.js';
@@ -12,6 +11,7 @@ import { fixedMtime } from '../../oci/layer/entry.js';
 import type { ArtifactDesc } from '../context.js';
 import type { StepImpl } from './types.js';
 import { KairosError } from '../../errors/base.js';
+import { cacheMountDir } from '../../executors/cache-mounts.js';
 
 class SquashfsOutputMissingError extends KairosError {
   readonly code = 'SQUASHFS_FAILED';
@@ -29,7 +29,7 @@ export const squashfsStep: StepImpl<SquashfsStep> = {
     const tools = ctx.depOfStep(ctx.inst.steps.indexOf(step)).state;
     const view = await flatView(ctx.store, state!);
     const id = `squashfs-src-${process.pid}-${Date.now().toString(36)}`;
-    const src = join(ctx.store.root, 'mounts', id);
+    const src = cacheMountDir(ctx.store, id);
     try {
       await materialize(subtree(view.entries, relPath(step.src)), src, ctx.signal);
       const epoch = String(fixedMtime());
