@@ -66,5 +66,7 @@ export async function hashContextSource(abs: string, index: StatIndex, signal?: 
 
 /** What enters the key: path, type, mode, digest/link; nothing host-specific. */
 export function contextKeyInput(files: ContextFile[]): string[] {
-  return files.map((f) => `${f.type} ${f.mode.toString(8)} ${f.digest ?? f.linkname ?? ''} ${f.rel}`);
+  // The path goes last and may hold spaces; a link target is percent-encoded so it
+  // cannot: otherwise link 'a b' at 'c' and link 'a' at 'b c' would share a key.
+  return files.map((f) => `${f.type} ${f.mode.toString(8)} ${f.digest ?? (f.linkname !== undefined ? encodeURIComponent(f.linkname) : '')} ${f.rel}`);
 }

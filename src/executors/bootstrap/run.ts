@@ -5,13 +5,13 @@ import { promises as fs } from 'node:fs';
 import type { BootstrapStep } from '../../dsl/steps/bootstrap.js';
 import type { CacheStore } from '../../cache/store.js';
 import { MEDIA, type LayerDesc } from '../../oci/types.js';
+import { entriesFromDir } from '../../oci/layer/from-dir.js';
 import { writeLayerTar } from '../../oci/layer/writer.js';
 import { BootstrapNeedsRootError } from './errors.js';
 import { bootstrapKeyInputs, mirrorOf } from './mirror.js';
 import { checkKeyring, debootstrapArgs, findDebootstrap, runDebootstrap, scriptFor } from './debootstrap.js';
 import { removeScratchDir, unmountUnder } from './scratch-dir.js';
 import { tidyRoot } from './tidy.js';
-import { walkDir } from './walk-dir.js';
 
 export interface BootstrapRunOptions {
   signal?: AbortSignal;
@@ -38,7 +38,8 @@ export async function runBootstrap(step: BootstrapStep, store: CacheStore, opts:
     // debootstrap unmounts proc/sys on success; make sure, so the layer never captures a live /proc.
     await unmountUnder(dir);
     await tidyRoot(dir, log);
-    const entries = await walkDir(dir, signal);
+    const entries = await entriesFromDir(dir);
+    signal?.throwIfAborted();
     const { digest, size } = await writeLayerTar(entries, tar, signal);
     await store.putFile(tar, digest);
     log?.(`bootstrap: layer ${digest} (${entries.length} entries, ${size} bytes)`);

@@ -65,12 +65,17 @@ async function entriesOf(archivePath: string, deleted: string[]): Promise<Writab
   const out: WritableEntry[] = [];
   const raw = await scanTar(archivePath);
   const opaque = opaqueDirs(raw, deleted);
+  // Overlayfs may make every whiteout a hardlink of one shared inode, so the
+  // archive has one char 0/0 node and links to it.
+  const whiteouts = new Set<string>();
   for (const e of raw) {
     const path = rel(e.name);
     if (path === undefined) continue;
     const slash = path.lastIndexOf('/');
     const dir = slash === -1 ? '' : path.slice(0, slash);
-    if (e.type === 'character-device' && !e.devmajor && !e.devminor) {
+    const isWhiteout = (e.type === 'character-device' && !e.devmajor && !e.devminor) || (e.type === 'link' && whiteouts.has(rel(e.linkname ?? '') ?? ''));
+    if (isWhiteout) {
+      whiteouts.add(path);
       out.push({ entry: marker(dir, `.wh.${path.slice(slash + 1)}`) });
       continue;
     }

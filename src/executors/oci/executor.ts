@@ -46,6 +46,8 @@ export class OciExecutor implements Executor {
     let held: HeldMount[] = [];
     try {
       for (const d of Object.values(dirs)) await fs.mkdir(d, { recursive: true, mode: 0o700 });
+      // The merged root takes its owner and mode from the upper dir's root.
+      await fs.chmod(dirs.upper, 0o755);
       await mountOverlay(lowers, dirs.upper, dirs.work, dirs.rootfs).catch((e) => {
         throw new ExecutorError(ctx.stepId, 'mounting the overlay failed', e);
       });

@@ -3,14 +3,18 @@
 // hardlinks, symlinks, mtimes and the security.capability xattr. OCI whiteouts
 // either become overlayfs whiteouts (snapshots stacked by overlayfs) or delete
 // what lies below (extracting a chain into one directory).
-import { constants, createReadStream, promises as fs } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
-import { scanTar, type RawTarEntry } from './tar-scan.js';
-import { checkEntryName, checkLinkTarget, parentOf, SafeRoot } from './safe-path.js';
-import { runNativeOrThrow, type NativeOp } from './native-fs.js';
-import { UnsafePathError } from './errors.js';
+import { constants, promises as fs } from "node:fs";
+import { scanTar, type RawTarEntry } from "./tar-scan.js";
+import {
+  checkEntryName,
+  checkLinkTarget,
+  parentOf,
+  SafeRoot,
+} from "./safe-path.js";
+import { runNativeOrThrow, type NativeOp } from "./native-fs.js";
+import { UnsafePathError } from "./errors.js";
 
-export type WhiteoutMode = 'overlay' | 'apply';
+export type WhiteoutMode = "overlay" | "apply";
 
 export interface ExtractOptions {
   /** 'overlay': `.wh.x` → char 0/0 node, `.wh..wh..opq` → trusted.overlay.opaque=y. 'apply': delete what lies below. */
@@ -18,12 +22,16 @@ export interface ExtractOptions {
   signal?: AbortSignal;
 }
 
-const WH = '.wh.';
-const OPAQUE = '.wh..wh..opq';
+const WH = ".wh.";
+const OPAQUE = ".wh..wh..opq";
 /** The only xattr layers carry, as Docker and BuildKit do. */
-const KEPT_XATTRS = new Set(['security.capability']);
+const KEPT_XATTRS = new Set(["security.capability"]);
 
-const MODE_BITS: Record<string, number> = { 'character-device': 0o020000, 'block-device': 0o060000, fifo: 0o010000 };
+const MODE_BITS: Record<string, number> = {
+  "character-device": 0o020000,
+  "block-device": 0o060000,
+  fifo: 0o010000,
+};
 
 interface Pending {
   meta: Array<{ abs: string; e: RawTarEntry }>;
@@ -31,7 +39,12 @@ interface Pending {
   xattrs: NativeOp[];
 }
 
-async function removeExisting(root: SafeRoot, rel: string, abs: string, keepDir: boolean): Promise<void> {
+async function removeExisting(
+  root: SafeRoot,
+  rel: string,
+  abs: string,
+  keepDir: boolean,
+): Promise<void> {
   const st = await fs.lstat(abs).catch(() => undefined);
   if (!st) return;
   if (keepDir && st.isDirectory()) return;
@@ -39,29 +52,83 @@ async function removeExisting(root: SafeRoot, rel: string, abs: string, keepDir:
   root.forget(rel);
 }
 
-async function writeFile(tarPath: string, e: RawTarEntry, abs: string, signal?: AbortSignal): Promise<void> {
-  // O_EXCL|O_NOFOLLOW: the path was just cleared, so anything there now is hostile.
-  const fh = await fs.open(abs, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-  if (e.size === 0) {
-    await fh.close();
-    return;
+const CREATE =
+  constants.O_WRONLY |
+  constants.O_CREAT |
+  constants.O_EXCL |
+  constants.O_NOFOLLOW;
+const CHUNK = 1 << 20;
+
+/** Creates a file that must not exist yet: O_EXCL|O_NOFOLLOW, so nothing already there is ever written through. */
+async function createFile(
+  root: SafeRoot,
+  rel: string,
+  abs: string,
+): Promise<fs.FileHandle> {
+  try {
+    return await fs.open(abs, CREATE, 0o600);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    await removeExisting(root, rel, abs, false);
+    return fs.open(abs, CREATE, 0o600);
   }
-  const src = createReadStream(tarPath, { start: e.offset, end: e.offset + e.size - 1, highWaterMark: 1 << 20 });
-  await pipeline(src, fh.createWriteStream(), { signal });
+}
+
+async function copyData(
+  tar: fs.FileHandle,
+  e: RawTarEntry,
+  out: fs.FileHandle,
+  buf: Buffer,
+): Promise<void> {
+  for (let done = 0; done < e.size;) {
+    const want = Math.min(CHUNK, e.size - done);
+    const { bytesRead } = await tar.read(buf, 0, want, e.offset + done);
+    if (bytesRead !== want)
+      throw new Error(`short read at ${e.offset + done} for ${e.name}`);
+    await out.write(buf, 0, want);
+    done += want;
+  }
+}
+
+/** Runs `fn` over items with a few calls in flight (the libuv pool has four threads). */
+async function eachLimited<T>(
+  items: T[],
+  fn: (t: T) => Promise<void>,
+  width = 16,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(
+    Array.from({ length: Math.min(width, items.length) }, worker),
+  );
 }
 
 /** Applies one whiteout; returns true if the entry was a whiteout. */
-async function whiteout(root: SafeRoot, rel: string, mode: WhiteoutMode, created: Set<string>, p: Pending): Promise<boolean> {
-  const slash = rel.lastIndexOf('/');
+async function whiteout(
+  root: SafeRoot,
+  rel: string,
+  mode: WhiteoutMode,
+  created: Set<string>,
+  p: Pending,
+): Promise<boolean> {
+  const slash = rel.lastIndexOf("/");
   const base = rel.slice(slash + 1);
   if (!base.startsWith(WH)) return false;
-  if (base === WH) throw new UnsafePathError(rel, 'a whiteout must name what it hides');
+  if (base === WH)
+    throw new UnsafePathError(rel, "a whiteout must name what it hides");
   const dir = parentOf(rel);
   if (base === OPAQUE) {
     await root.prepare(rel, rel); // makes `dir` a real directory if the layer did not
     const absDir = root.abs(dir);
-    if (mode === 'overlay') {
-      p.xattrs.push({ op: 'setxattr', path: absDir, name: 'trusted.overlay.opaque', value: Buffer.from('y') });
+    if (mode === "overlay") {
+      p.xattrs.push({
+        op: "setxattr",
+        path: absDir,
+        name: "trusted.overlay.opaque",
+        value: Buffer.from("y"),
+      });
     } else {
       // Opaque: everything below that this layer did not itself create goes.
       for (const name of await fs.readdir(absDir)) {
@@ -74,75 +141,119 @@ async function whiteout(root: SafeRoot, rel: string, mode: WhiteoutMode, created
     }
     return true;
   }
-  const target = dir ? `${dir}/${base.slice(WH.length)}` : base.slice(WH.length);
+  const target = dir
+    ? `${dir}/${base.slice(WH.length)}`
+    : base.slice(WH.length);
   checkEntryName(target);
   const abs = await root.prepare(target, rel);
-  if (mode === 'apply') {
+  if (mode === "apply") {
     if (!created.has(target)) await removeExisting(root, target, abs, false);
     return true;
   }
   await removeExisting(root, target, abs, false);
-  p.nodes.push({ op: 'mknod', path: abs, mode: MODE_BITS['character-device'], major: 0, minor: 0 });
+  p.nodes.push({
+    op: "mknod",
+    path: abs,
+    mode: MODE_BITS["character-device"],
+    major: 0,
+    minor: 0,
+  });
   return true;
 }
 
 /** Extracts `tarPath` (an uncompressed tar) into `dest`, which must exist. */
-export async function extractLayer(tarPath: string, dest: string, opts: ExtractOptions): Promise<void> {
+export async function extractLayer(
+  tarPath: string,
+  dest: string,
+  opts: ExtractOptions,
+): Promise<void> {
   const root = new SafeRoot(dest);
   const created = new Set<string>();
   const p: Pending = { meta: [], nodes: [], xattrs: [] };
-  for (const e of await scanTar(tarPath)) {
-    opts.signal?.throwIfAborted();
-    const rel = checkEntryName(e.name);
-    if (rel === undefined) {
-      if (e.type === 'directory') p.meta.push({ abs: dest, e });
-      continue;
-    }
-    if (await whiteout(root, rel, opts.whiteouts, created, p)) continue;
-    const abs = await root.prepare(rel, e.name);
-    created.add(rel);
-    switch (e.type) {
-      case 'directory':
-        await removeExisting(root, rel, abs, true);
-        await fs.mkdir(abs, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
-          if (err.code !== 'EEXIST') throw err;
-        });
-        root.markDir(rel);
-        break;
-      case 'file':
-        await removeExisting(root, rel, abs, false);
-        await writeFile(tarPath, e, abs, opts.signal);
-        break;
-      case 'symlink':
-        await removeExisting(root, rel, abs, false);
-        // The target is stored verbatim and never followed by the extractor.
-        await fs.symlink(e.linkname ?? '', abs);
-        break;
-      case 'link': {
-        const target = checkLinkTarget(e.name, e.linkname ?? '');
-        const targetAbs = await root.prepare(target, e.name);
-        const st = await fs.lstat(targetAbs).catch(() => undefined);
-        if (!st) throw new UnsafePathError(e.name, `hardlink target '${e.linkname}' is not in this layer`);
-        if (st.isDirectory()) throw new UnsafePathError(e.name, `hardlink target '${e.linkname}' is a directory`);
-        await removeExisting(root, rel, abs, false);
-        await fs.link(targetAbs, abs);
-        continue; // a hardlink shares its target's metadata
+  const entries = await scanTar(tarPath);
+  const tarFh = await fs.open(tarPath, "r");
+  const buf = Buffer.alloc(CHUNK);
+  try {
+    for (const e of entries) {
+      opts.signal?.throwIfAborted();
+      const rel = checkEntryName(e.name);
+      if (rel === undefined) {
+        if (e.type === "directory") p.meta.push({ abs: dest, e });
+        continue;
       }
-      default:
-        await removeExisting(root, rel, abs, false);
-        p.nodes.push({ op: 'mknod', path: abs, mode: MODE_BITS[e.type] | e.mode, major: e.devmajor ?? 0, minor: e.devminor ?? 0 });
+      if (await whiteout(root, rel, opts.whiteouts, created, p)) continue;
+      const abs = await root.prepare(rel, e.name);
+      created.add(rel);
+      switch (e.type) {
+        case "directory":
+          await fs
+            .mkdir(abs, { mode: 0o700 })
+            .catch(async (err: NodeJS.ErrnoException) => {
+              if (err.code !== "EEXIST") throw err;
+              await removeExisting(root, rel, abs, true);
+              await fs.mkdir(abs, { mode: 0o700 }).catch(() => undefined);
+            });
+          root.markDir(rel);
+          break;
+        case "file": {
+          const out = await createFile(root, rel, abs);
+          try {
+            if (e.size) await copyData(tarFh, e, out, buf);
+          } finally {
+            await out.close();
+          }
+          break;
+        }
+        case "symlink":
+          await removeExisting(root, rel, abs, false);
+          // The target is stored verbatim and never followed by the extractor.
+          await fs.symlink(e.linkname ?? "", abs);
+          break;
+        case "link": {
+          const target = checkLinkTarget(e.name, e.linkname ?? "");
+          const targetAbs = await root.prepare(target, e.name);
+          const st = await fs.lstat(targetAbs).catch(() => undefined);
+          if (!st)
+            throw new UnsafePathError(
+              e.name,
+              `hardlink target '${e.linkname}' is not in this layer`,
+            );
+          if (st.isDirectory())
+            throw new UnsafePathError(
+              e.name,
+              `hardlink target '${e.linkname}' is a directory`,
+            );
+          await removeExisting(root, rel, abs, false);
+          await fs.link(targetAbs, abs);
+          continue; // a hardlink shares its target's metadata
+        }
+        default:
+          await removeExisting(root, rel, abs, false);
+          p.nodes.push({
+            op: "mknod",
+            path: abs,
+            mode: MODE_BITS[e.type] | e.mode,
+            major: e.devmajor ?? 0,
+            minor: e.devminor ?? 0,
+          });
+      }
+      p.meta.push({ abs, e });
+      for (const [name, value] of e.xattrs)
+        if (KEPT_XATTRS.has(name))
+          p.xattrs.push({ op: "setxattr", path: abs, name, value });
     }
-    p.meta.push({ abs, e });
-    for (const [name, value] of e.xattrs) if (KEPT_XATTRS.has(name)) p.xattrs.push({ op: 'setxattr', path: abs, name, value });
+  } finally {
+    await tarFh.close();
   }
   await runNativeOrThrow(p.nodes);
   // Owner before mode (chown clears setuid), xattrs after chown (it clears file
   // capabilities), directory times last (writing children changes them).
-  for (const { abs, e } of p.meta) {
+  await eachLimited(p.meta, async ({ abs, e }) => {
     await fs.lchown(abs, e.uid, e.gid);
-    if (e.type !== 'symlink') await fs.chmod(abs, e.mode);
-    if (e.type !== 'directory') await fs.lutimes(abs, e.mtime, e.mtime);
-  }
+    if (e.type !== "symlink") await fs.chmod(abs, e.mode);
+    if (e.type !== "directory") await fs.lutimes(abs, e.mtime, e.mtime);
+  });
   await runNativeOrThrow(p.xattrs);
-  for (const { abs, e } of p.meta) if (e.type === 'directory') await fs.lutimes(abs, e.mtime, e.mtime);
+  const dirs = p.meta.filter((m) => m.e.type === "directory");
+  await eachLimited(dirs, ({ abs, e }) => fs.lutimes(abs, e.mtime, e.mtime));
 }

@@ -34,6 +34,15 @@ function hidden(p: string, deleted: Set<string>, opaque: Set<string>): boolean {
   }
 }
 
+/** Is an ancestor of `p` already a non-directory (file, symlink, ...) from an upper layer? */
+function underNonDirectory(p: string, result: Map<string, FlatEntry>): boolean {
+  for (let d = parentOf(p); d !== ''; d = parentOf(d)) {
+    const upper = result.get(d);
+    if (upper) return upper.entry.type !== 'directory';
+  }
+  return false;
+}
+
 /** `blobs` are the layer tar paths, bottom layer first. Returns entries sorted parents-first. */
 export async function flattenLayers(blobs: string[]): Promise<FlatEntry[]> {
   const result = new Map<string, FlatEntry>();
@@ -54,7 +63,8 @@ export async function flattenLayers(blobs: string[]): Promise<FlatEntry[]> {
         layerDeleted.push(dir ? `${dir}/${base.slice(WH.length)}` : base.slice(WH.length));
         continue;
       }
-      if (result.has(entry.path) || hidden(entry.path, deleted, opaque)) continue;
+      // An upper file or symlink replacing a lower folder hides that folder's contents too.
+      if (result.has(entry.path) || hidden(entry.path, deleted, opaque) || underNonDirectory(entry.path, result)) continue;
       result.set(entry.path, { entry, blob: blobs[i], offset });
     }
     // A layer's own whiteouts apply to the layers below it, not to itself.

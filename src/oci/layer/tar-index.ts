@@ -42,7 +42,11 @@ function parsePax(data: Buffer): Record<string, string> {
     if (!len) break;
     const rec = data.subarray(sp + 1, pos + len - 1);
     const eq = rec.indexOf(0x3d);
-    if (eq !== -1) out[rec.toString('utf8', 0, eq)] = rec.toString('latin1', eq + 1);
+    if (eq !== -1) {
+      const key = rec.toString('utf8', 0, eq);
+      // xattr values are raw bytes (kept as latin1 strings); path, linkpath and the rest are UTF-8.
+      out[key] = rec.toString(key.startsWith('SCHILY.xattr.') ? 'latin1' : 'utf8', eq + 1);
+    }
     pos += len;
   }
   return out;

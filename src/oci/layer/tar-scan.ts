@@ -58,18 +58,39 @@ function parsePax(data: Buffer, into: Map<string, Buffer>): void {
   }
 }
 
+/** Reads through a 1 MiB window: headers of small files sit close together, so most cost no syscall. */
+class Window {
+  private readonly mem = Buffer.allocUnsafe(1 << 20);
+  private buf = Buffer.alloc(0);
+  private start = 0;
+  constructor(private readonly fh: fs.FileHandle, private readonly total: number) {}
+
+  async read(pos: number, len: number): Promise<Buffer> {
+    if (pos < this.start || pos + len > this.start + this.buf.length) {
+      const size = Math.min(Math.max(len, 1 << 20), this.total - pos);
+      // The window is reused: callers copy what they keep past the next read.
+      const buf = size <= this.mem.length ? this.mem : Buffer.allocUnsafe(size);
+      const { bytesRead } = await this.fh.read(buf, 0, size, pos);
+      this.buf = buf.subarray(0, bytesRead);
+      this.start = pos;
+      if (bytesRead < len) throw new Error(`short read at ${pos}`);
+    }
+    return this.buf.subarray(pos - this.start, pos - this.start + len);
+  }
+}
+
 export async function scanTar(path: string): Promise<RawTarEntry[]> {
   const fh = await fs.open(path, 'r');
   try {
     const total = (await fh.stat()).size;
+    const win = new Window(fh, total);
     const out: RawTarEntry[] = [];
-    const header = Buffer.alloc(512);
     let pos = 0;
     let pax = new Map<string, Buffer>();
     let longName: string | undefined;
     let longLink: string | undefined;
     while (pos + 512 <= total) {
-      await fh.read(header, 0, 512, pos);
+      const header = await win.read(pos, 512);
       if (header.every((b) => b === 0)) break;
       const flag = String.fromCharCode(header[156]);
       const meta = flag === 'x' || flag === 'L' || flag === 'K' || flag === 'g';
@@ -79,8 +100,7 @@ export async function scanTar(path: string): Promise<RawTarEntry[]> {
       pos = dataOff + Math.ceil(size / 512) * 512;
       if (pos > total) throw new TarFormatError(path, `entry at ${dataOff - 512} runs past the end of the file`);
       if (flag === 'x' || flag === 'L' || flag === 'K') {
-        const data = Buffer.alloc(size);
-        await fh.read(data, 0, size, dataOff);
+        const data = Buffer.from(await win.read(dataOff, size));
         if (flag === 'x') parsePax(data, pax);
         else if (flag === 'L') longName = str(data, 0, size);
         else longLink = str(data, 0, size);

@@ -15,9 +15,10 @@ export interface WritableEntry {
   content?: ContentSource;
 }
 
+/** tar-stream writes uid/gid as 6 octal digits and silently saturates above this. */
+const MAX_USTAR_ID = 0o777777;
+
 function headerOf(e: LayerEntry): tar.Header {
-  const pax: Record<string, string> = {};
-  for (const [k, v] of Object.entries(e.xattrs ?? {})) pax[`SCHILY.xattr.${k}`] = v;
   return {
     name: e.type === 'directory' ? `${e.path}/` : e.path,
     type: e.type,
@@ -30,8 +31,64 @@ function headerOf(e: LayerEntry): tar.Header {
     mtime: new Date(e.mtime * 1000),
     ...(e.linkname !== undefined ? { linkname: e.linkname } : {}),
     ...(e.devmajor !== undefined ? { devmajor: e.devmajor, devminor: e.devminor ?? 0 } : {}),
-    ...(Object.keys(pax).length ? { pax } : {}),
   } as tar.Header;
+}
+
+/** One pax record, `<len> <key>=<value>\n`, where len counts its own digits. */
+function paxRecord(key: string, value: Buffer): Buffer {
+  const body = Buffer.concat([Buffer.from(` ${key}=`), value, Buffer.from('\n')]);
+  let digits = 1;
+  while (String(digits + body.length).length !== digits) digits++;
+  return Buffer.concat([Buffer.from(String(digits + body.length)), body]);
+}
+
+function octal(buf: Buffer, value: number, off: number, digits: number): void {
+  buf.write(`${value.toString(8).padStart(digits, '0')} `, off, 'ascii');
+}
+
+/** The ustar header (typeflag 'x') announcing a pax extended header of `size` bytes. */
+function paxHeaderBlock(size: number, mtime: number): Buffer {
+  const b = Buffer.alloc(512);
+  b.write('PaxHeader', 0, 'ascii');
+  octal(b, 0o644, 100, 6);
+  octal(b, 0, 108, 6);
+  octal(b, 0, 116, 6);
+  octal(b, size, 124, 11);
+  octal(b, mtime, 136, 11);
+  b.write('x', 156, 'ascii');
+  b.write('ustar\0', 257, 'ascii');
+  b.write('00', 263, 'ascii');
+  b.fill(0x20, 148, 156);
+  let sum = 0;
+  for (const byte of b) sum += byte;
+  octal(b, sum, 148, 6);
+  return b;
+}
+
+/** An ASCII stand-in of at most 99 bytes for the ustar name fields when pax holds the real one. */
+function ustarPlaceholder(s: string): string {
+  return s.replace(/[^\x20-\x7e]/g, '_').slice(-99);
+}
+
+/**
+ * tar-stream's own pax support encodes every value as UTF-8, which corrupts binary
+ * xattr values (security.capability has bytes >= 0x80), and it cannot carry ids
+ * above 0o777777. Entries that need either get a pax header written here, raw
+ * bytes and all, with path/linkpath in it so tar-stream adds no second one.
+ */
+function customPax(e: LayerEntry, header: tar.Header): Buffer | undefined {
+  const xattrs = Object.entries(e.xattrs ?? {});
+  if (!xattrs.length && e.uid <= MAX_USTAR_ID && e.gid <= MAX_USTAR_ID) return undefined;
+  const records = [paxRecord('path', Buffer.from(header.name))];
+  if (header.linkname !== undefined) records.push(paxRecord('linkpath', Buffer.from(header.linkname)));
+  if (e.uid > MAX_USTAR_ID) records.push(paxRecord('uid', Buffer.from(String(e.uid))));
+  if (e.gid > MAX_USTAR_ID) records.push(paxRecord('gid', Buffer.from(String(e.gid))));
+  for (const [k, v] of xattrs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) records.push(paxRecord(`SCHILY.xattr.${k}`, Buffer.from(v, 'latin1')));
+  header.name = ustarPlaceholder(header.name);
+  if (header.linkname !== undefined) header.linkname = ustarPlaceholder(header.linkname);
+  header.uid = Math.min(e.uid, MAX_USTAR_ID);
+  header.gid = Math.min(e.gid, MAX_USTAR_ID);
+  return Buffer.concat(records);
 }
 
 function openContent(src: ContentSource, size: number): Readable | Buffer {
@@ -43,6 +100,10 @@ function openContent(src: ContentSource, size: number): Readable | Buffer {
 
 async function addEntry(pack: tar.Pack, w: WritableEntry): Promise<void> {
   const header = headerOf(w.entry);
+  const pax = customPax(w.entry, header);
+  // tar-stream entries of type 'pax-header' cannot carry a body, so the block goes into the
+  // pack's output directly; the previous entry's callback ran, so its bytes are already queued.
+  if (pax) pack.push(Buffer.concat([paxHeaderBlock(pax.length, w.entry.mtime), pax, Buffer.alloc((512 - (pax.length % 512)) % 512)]));
   if (w.entry.type !== 'file') {
     await new Promise<void>((res, rej) => pack.entry(header, (err) => (err ? rej(err) : res())));
     return;

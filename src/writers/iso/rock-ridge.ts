@@ -15,7 +15,8 @@ export const CE_AREA_MAX = 2048;
 
 function entry(sig: string, len: number): Buffer {
   const b = Buffer.alloc(len);
-  b.write(sig, 0, 'latin1');
+  b[0] = sig.charCodeAt(0);
+  b[1] = sig.charCodeAt(1);
   b[2] = len;
   b[3] = 1;
   return b;
