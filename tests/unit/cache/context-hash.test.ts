@@ -136,3 +136,13 @@ describe('resolveContextPath', () => {
     await expect(resolveContextPath(ctx, '..dotdot-name', 'w')).resolves.toBe(join(ctx, '..dotdot-name'));
   });
 });
+
+describe('contextKeyInput', () => {
+  const link = (rel: string, linkname: string) => ({ rel, type: 'symlink' as const, mode: 0o777, size: 0, linkname, abs: '/x' });
+  test('link targets and paths with spaces cannot collide', () => {
+    expect(contextKeyInput([link('c', 'a b')])).not.toEqual(contextKeyInput([link('b c', 'a')]));
+  });
+  test('the path is the last field, spaces and all', () => {
+    expect(contextKeyInput([{ rel: 'my file.txt', type: 'file', mode: 0o644, size: 1, digest: 'sha256:00', abs: '/x' }])).toEqual(['file 644 sha256:00 my file.txt']);
+  });
+});
