@@ -20,6 +20,7 @@ let proxy: Proxy;
 let work: string;
 let app: BuiltImage;
 let multi: BuiltImage[];
+let dock: BuiltImage;
 let multiTop: string;
 const stores: string[] = [];
 
@@ -54,6 +55,9 @@ beforeAll(async () => {
   multi = m.images;
   multiTop = m.topDigest;
   await skopeoCopy(`oci:${join(work, 'multi')}:v1`, `docker://${registry.host}/test/multi:v1`, ['--all']);
+  await skopeoCopy(`oci:${join(work, 'multi')}:v1`, `docker://${registry.host}/test/docker-multi:v1`, ['--all', '--format', 'v2s2']);
+  dock = (await buildOciLayout(join(work, 'dock'), 'v1', [{ layers: [{ files: randomFiles(2, 30_000) }, { files: { 'etc/issue': 'docker\n' } }] }])).images[0];
+  await skopeoCopy(`oci:${join(work, 'dock')}:v1`, `docker://${registry.host}/test/docker:v1`, ['--format', 'v2s2']);
   // docker.io/library/base, served by the loopback registry acting as a mirror.
   await skopeoCopy(`oci:${join(work, 'app')}:v1`, `docker://${registry.host}/library/base:v1`);
 });
@@ -126,6 +130,21 @@ test('platform selection from an index, default linux/amd64', async () => {
   expect(err).toBeInstanceOf(NoMatchingPlatformError);
   expect((err as Error).message).toContain('linux/amd64, linux/arm64');
   expect((err as Error).message).toContain(`${registry.host}/test/multi:v1`);
+});
+
+test('Docker v2 manifests and manifest lists (skopeo --format v2s2)', async () => {
+  const list = await resolveImage(`${registry.host}/test/docker-multi:v1`, { ...opts, platform: 'linux/arm64' });
+  expect(list.mediaType).toBe('application/vnd.docker.distribution.manifest.list.v2+json');
+  expect(list.manifest.mediaType).toBe('application/vnd.docker.distribution.manifest.v2+json');
+  const store = await freshStore();
+  const arm = await pullImage(`${registry.host}/test/docker-multi:v1`, store, { ...opts, platform: 'linux/arm64' });
+  expect(arm.layers[0].diffId).toBe(multi[1].layers[0].diffId);
+  const r = await resolveImage(`${registry.host}/test/docker:v1`, opts);
+  expect(r.manifest.layers[0].mediaType).toBe('application/vnd.docker.image.rootfs.diff.tar.gzip');
+  const pulled = await pullImage(`${registry.host}/test/docker:v1`, store, opts);
+  expect(pulled.layers.map((l) => l.diffId)).toEqual(pulled.config.rootfs.diff_ids);
+  expect(pulled.layers.map((l) => l.diffId)).toEqual(dock.layers.map((l) => l.diffId));
+  for (const l of pulled.layers) expect(await store.verifyBlob(l.digest)).toBe(true);
 });
 
 test('a missing tag is a clear error naming the reference', async () => {

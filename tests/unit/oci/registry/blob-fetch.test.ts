@@ -109,3 +109,19 @@ test('bytes that match their digest but are not gzip: invalid image, nothing sto
   expect(err).toBeInstanceOf(InvalidImageError);
   expect((err as Error).message).toContain('gzip');
 });
+
+test('an abort stops the download and stores nothing', async () => {
+  const data = randomBytes(200_000);
+  handler = (_req, res) => {
+    res.writeHead(200, { 'content-length': String(data.length) });
+    res.write(data.subarray(0, 50_000)); // and never finishes
+  };
+  const store = await CacheStore.open(dir);
+  const ac = new AbortController();
+  const c = new RegistryClient(host, { retryDelayMs: 1, signal: ac.signal });
+  const d = { ...desc(data), mediaType: 'application/vnd.oci.image.layer.v1.tar' };
+  const p = fetchLayerToStore(c, 'r', d, 'none', d.digest, store, 'layer', (done) => done >= 50_000 && ac.abort());
+  const err = await p.catch((e: unknown) => e);
+  expect((err as Error).name).toBe('AbortError');
+  expect(await store.hasBlob(d.digest)).toBe(false);
+});
