@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import Dockerode from 'dockerode';
 import { CacheStore } from '../../../src/cache/store.js';
@@ -44,6 +44,11 @@ export async function tempStore(): Promise<{ store: CacheStore; cleanup: () => P
   return { store, cleanup: () => fs.rm(dir, { recursive: true, force: true }) };
 }
 
+/** Unique per store, so leftover checks see only this test file's containers. */
+export function stepIdFor(store: CacheStore): string {
+  return `+test-${basename(store.root)}[0]`;
+}
+
 export interface Ctx extends RunContext {
   lines: string[];
 }
@@ -56,7 +61,7 @@ export function makeCtx(store: CacheStore, opts: { secrets?: Record<string, stri
     store,
     signal: opts.signal ?? new AbortController().signal,
     secrets,
-    stepId: '+test[0]',
+    stepId: stepIdFor(store),
     lines,
     log: (line) => lines.push(maskSecrets(line, Object.values(secrets))),
   };
@@ -86,15 +91,19 @@ export async function mountsUnder(dir: string): Promise<string[]> {
     .filter((m): m is string => !!m && m.startsWith(dir));
 }
 
-export async function runcContainers(): Promise<string[]> {
-  const { stdout } = await exec('runc', ['--root', DEFAULT_RUNC_ROOT, 'list', '-q']).catch(() => ({ stdout: '' }));
-  return stdout.split('\n').filter(Boolean);
+/** runc containers whose bundle lives in `store` (other builds may run on this machine). */
+export async function runcContainers(store: CacheStore): Promise<string[]> {
+  const { stdout } = await exec('runc', ['--root', DEFAULT_RUNC_ROOT, 'list', '--format', 'json']).catch(() => ({ stdout: '[]' }));
+  const list = (JSON.parse(stdout || '[]') ?? []) as Array<{ id: string; bundle: string }>;
+  return list.filter((c) => c.bundle.startsWith(store.root)).map((c) => c.id);
 }
 
-export async function dockerContainers(): Promise<string[]> {
+export async function dockerContainers(store: CacheStore): Promise<string[]> {
+  if ((await dockerProblems()).length) return [];
   const docker = new Dockerode();
-  const list = await docker.listContainers({ all: true, filters: { label: ['kairos-pipe.step'] } }).catch(() => []);
-  const helpers = await docker.listContainers({ all: true, filters: { label: ['kairos-pipe.helper'] } }).catch(() => []);
+  const id = stepIdFor(store);
+  const list = await docker.listContainers({ all: true, filters: { label: [`kairos-pipe.step=${id}`] } });
+  const helpers = await docker.listContainers({ all: true, filters: { label: [`kairos-pipe.helper=${id}`] } });
   return [...list, ...helpers].map((c) => c.Id);
 }
 
@@ -102,8 +111,8 @@ export async function dockerContainers(): Promise<string[]> {
 export async function leftovers(store: CacheStore): Promise<{ mounts: string[]; runc: string[]; docker: string[]; tmp: string[] }> {
   return {
     mounts: await mountsUnder(store.root),
-    runc: await runcContainers(),
-    docker: await dockerContainers(),
+    runc: await runcContainers(store),
+    docker: await dockerContainers(store),
     tmp: await fs.readdir(join(store.root, 'tmp')),
   };
 }
