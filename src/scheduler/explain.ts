@@ -19,9 +19,15 @@ function diffValues(path: string, a: unknown, b: unknown, out: string[]): void {
   out.push(`${path}: ${short(a)} -> ${short(b)}`);
 }
 
-/** Context-file lists: report files added, removed, changed by path. */
-function diffFiles(before: string[], after: string[], out: string[]): void {
-  const parse = (l: string[]) => new Map(l.map((x) => [x.split(' ').slice(3).join(' '), x]));
+/**
+ * Context-file lists: report files added, removed, changed by path. Entries hold
+ * paths relative to the copy source ('' for a single-file source), so the
+ * source path is put in front to name the file as the user knows it.
+ */
+function diffFiles(before: string[], after: string[], out: string[], source?: string): void {
+  const root = (source ?? '').replace(/^\.\/+/, '').replace(/\/+$/, '');
+  const name = (rel: string) => (root && root !== '.' ? (rel ? `${root}/${rel}` : root) : rel);
+  const parse = (l: string[]) => new Map(l.map((x) => [name(x.split(' ').slice(3).join(' ')), x]));
   const a = parse(before);
   const b = parse(after);
   for (const [p, v] of b) {
@@ -43,8 +49,9 @@ export function explainMiss(current: KeyInputs, last: StepRecord | undefined, no
   const ps = (pi.sources as Array<{ files?: string[] }>) ?? [];
   const cs = (ci.sources as Array<{ files?: string[] }>) ?? [];
   if (ps.length || cs.length) {
+    const specSources = (current.step.sources as Array<{ path?: string }> | undefined) ?? [];
     cs.forEach((s, i) => {
-      if (s.files && ps[i]?.files) diffFiles(ps[i].files!, s.files, out);
+      if (s.files && ps[i]?.files) diffFiles(ps[i].files!, s.files, out, specSources[i]?.path);
       else diffValues(`input ${i}`, ps[i], s, out);
     });
   }

@@ -27,12 +27,17 @@ describe('explainMiss', () => {
 
   test('a changed, an added and a removed file, by path', () => {
     const now = ki({ inputs: { sources: [{ files: ['file 644 sha256:a2 a.txt', 'file 644 sha256:cc new file.txt', 'directory 755  sub'] }] } });
-    expect(explainMiss(now, rec(ki()), false)).toEqual(['file a.txt changed', 'file new file.txt added', 'file sub/b.txt removed']);
+    expect(explainMiss(now, rec(ki()), false)).toEqual(['file files/a.txt changed', 'file files/new file.txt added', 'file files/sub/b.txt removed']);
+  });
+
+  test('a single-file source is named by its path', () => {
+    const one = (d: string) => ki({ step: { kind: 'copy', sources: [{ type: 'context', path: './other-out.txt' }], dest: '/out/' }, inputs: { sources: [{ files: [`file 644 ${d} `] }] } });
+    expect(explainMiss(one('sha256:02'), rec(one('sha256:01')), false)).toEqual(['file other-out.txt changed']);
   });
 
   test('a mode-only change is a changed file', () => {
     const now = ki({ inputs: { sources: [{ files: ['file 755 sha256:aa a.txt', 'directory 755  sub', 'file 644 sha256:bb sub/b.txt'] }] } });
-    expect(explainMiss(now, rec(ki()), false)).toEqual(['file a.txt changed']);
+    expect(explainMiss(now, rec(ki()), false)).toEqual(['file files/a.txt changed']);
   });
 
   test('an arg that changed the step spec names the field and both values', () => {
