@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// Entry point. Runs the bundled engine from dist/ (built by `npm ci`), loading
-// target modules through small transpile-and-cache hooks; falls back to running
-// src/ through tsx when dist/ is missing or older than the sources (development).
+// Entry point. Runs the bundled engine from dist/ (built by `npm ci`); when
+// dist/ is missing or older than a source file (development), runs src/
+// directly. Either way TypeScript is loaded through bin/ts-hooks.js.
 import { register } from 'node:module';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 process.setSourceMapsEnabled(true);
@@ -21,14 +21,8 @@ function newestSource(dir) {
 
 const dist = join(root, 'dist', 'cli.js');
 const useDist = process.env.KAIROS_PIPE_FROM_SOURCE !== '1' && existsSync(dist) && statSync(dist).mtimeMs >= newestSource(join(root, 'src'));
-let main;
-if (useDist) {
-  register('./ts-hooks.js', import.meta.url);
-  ({ main } = await import('../dist/cli.js'));
-} else {
-  const { register: registerTsx } = await import('tsx/esm/api');
-  register('./resolve-hook.js', import.meta.url);
-  registerTsx();
-  ({ main } = await import('../src/cli/main.ts'));
-}
+const entry = useDist ? dist : join(root, 'src', 'cli', 'main.ts');
+const api = useDist ? join(root, 'dist', 'index.js') : join(root, 'src', 'index.ts');
+register('./ts-hooks.js', { parentURL: import.meta.url, data: { api: pathToFileURL(api).href } });
+const { main } = await import(pathToFileURL(entry).href);
 process.exitCode = await main(process.argv.slice(2));

@@ -1,12 +1,11 @@
 #!/usr/bin/env node
-// Runs a TypeScript script (benchmarks, helpers) with the same loader as the CLI.
+// Runs a TypeScript script (benchmarks, test helpers) with the CLI's loader.
 import { register } from 'node:module';
-import { register as registerTsx } from 'tsx/esm/api';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 
-register('./resolve-hook.js', import.meta.url);
-registerTsx();
+process.setSourceMapsEnabled(true);
+register('./ts-hooks.js', { parentURL: import.meta.url, data: { api: new URL('../src/index.ts', import.meta.url).href } });
 const [script, ...rest] = process.argv.slice(2);
-process.argv = [process.argv[0], script, ...rest];
+process.argv = [process.argv[0], resolve(script), ...rest];
 await import(pathToFileURL(resolve(script)).href);

@@ -1,14 +1,19 @@
-// Module hooks for target modules when the engine runs from dist/: 'kairos-pipe'
-// resolves to the bundled API, `./x.js` finds `./x.ts`, and .ts files are
-// transpiled by esbuild once, then served from a content-addressed cache so a
-// no-op build pays no compiler start.
+// Module hooks for TypeScript: 'kairos-pipe' resolves to our API, `./x.js`
+// finds `./x.ts`, and .ts files (target modules; the engine itself when run
+// from src/) are transpiled by esbuild once, then served from a
+// content-addressed cache so a no-op build pays no compiler start.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const API = new URL('../dist/index.js', import.meta.url).href;
+// Where `import ... from 'kairos-pipe'` goes: the bundle, or src/ in development.
+let API = new URL('../dist/index.js', import.meta.url).href;
+
+export function initialize(data) {
+  if (data?.api) API = data.api;
+}
 const CACHE = join(process.env.KAIROS_PIPE_TS_CACHE ?? join(tmpdir(), `kairos-pipe-ts-${process.getuid?.() ?? 'u'}`));
 const VERSION = 'v1';
 let esbuild;

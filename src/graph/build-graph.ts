@@ -10,6 +10,7 @@ import { instanceId, instanceLabel, whereOf, type Dependency, type EdgeKind, typ
 import { CycleError, PlanError, UnknownTargetError, KairosError } from '../errors/index.js';
 import type { Step } from '../dsl/steps/index.js';
 import type { TargetRef } from '../dsl/steps/common.js';
+import { dockerfileTarget, expandDockerfileBase, isDockerfileRef } from './dockerfile-targets.js';
 import { resolveContextPath } from '../cache/context-hash.js';
 
 export interface BuildGraph {
@@ -26,6 +27,10 @@ class RemoteNotSupportedError extends KairosError {
 }
 
 export async function resolveTarget(project: Project, ref: string, where?: string): Promise<LoadedTarget> {
+  if (isDockerfileRef(ref)) {
+    const t = dockerfileTarget(ref);
+    if (t) return t;
+  }
   const parsed = parseTargetRef(ref);
   if (!parsed) throw new UnknownTargetError(ref, [...project.targets.keys()], undefined, where);
   if (parsed.kind === 'remote') throw new RemoteNotSupportedError(ref);
@@ -49,12 +54,17 @@ function refsOf(steps: Step[]): Array<{ kind: EdgeKind; ref: TargetRef; stepInde
     if (s.kind === 'from' && s.source.type === 'target') out.push({ kind: 'from', ref: s.source, stepIndex: i });
     if (s.kind === 'build') out.push({ kind: 'build', ref: s.target, stepIndex: i });
     if (s.kind === 'squashfs') out.push({ kind: 'tools', ref: s.tools, stepIndex: i });
-    if (s.kind === 'copy') for (const src of s.sources) if (src.type === 'artifact') out.push({ kind: 'copy', ref: src, stepIndex: i });
+    if (s.kind === 'copy') {
+      for (const src of s.sources) {
+        if (src.type === 'artifact') out.push({ kind: 'copy', ref: src, stepIndex: i });
+        if (src.type === 'stage') out.push({ kind: 'copy', ref: { ref: src.stage, args: {} }, stepIndex: i });
+      }
+    }
   });
   return out;
 }
 
-function planOf(t: LoadedTarget, args: Record<string, unknown>): Step[] {
+async function planOf(t: LoadedTarget, args: Record<string, unknown>): Promise<Step[]> {
   const where = whereOf(t.def.loc, relative(process.cwd(), t.file));
   let steps: unknown;
   try {
@@ -69,7 +79,7 @@ function planOf(t: LoadedTarget, args: Record<string, unknown>): Step[] {
   if (!Array.isArray(steps) || steps.some((s) => typeof s !== 'object' || s === null || typeof (s as Step).kind !== 'string')) {
     throw new PlanError(t.def.name, where, 'plan() must return an array of steps');
   }
-  const list = steps as Step[];
+  const list = await expandDockerfileBase(t, steps as Step[]);
   const base = list.findIndex((s) => s.kind === 'from' || s.kind === 'bootstrap');
   if (base > 0 && list.slice(0, base).some((s) => s.kind !== 'build')) {
     throw new PlanError(t.def.name, whereOf(list[base].loc, where), `${list[base].kind}() must be the first step`);
@@ -108,7 +118,7 @@ export async function buildGraph(project: Project, roots: Array<{ ref: string; a
     const args = validateArgs(t.def, rawArgs);
     const id = instanceId(t, args);
     if (instances.has(id)) return id;
-    const steps = planOf(t, args);
+    const steps = await planOf(t, args);
     const inst: TargetInstance = { id, target: t, args, steps, deps: [], label: instanceLabel(t, args, defaultsOf(t)) };
     instances.set(id, inst);
     graph.setNode(id, inst.label);

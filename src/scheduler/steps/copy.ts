@@ -10,14 +10,17 @@ import type { WritableEntry } from '../../oci/layer/writer.js';
 import { writeLayerTar } from '../../oci/layer/writer.js';
 import { comparePaths, fixedMtime, type LayerEntry } from '../../oci/layer/entry.js';
 import { flatView, relPath } from '../fs-view.js';
-import { artifactEntries } from './artifact-io.js';
-import { ArtifactNotFoundError } from '../../errors/index.js';
+import { artifactEntries, resolveInView } from './artifact-io.js';
+import { ArtifactNotFoundError, PathNotFoundError } from '../../errors/index.js';
+import { subtree } from '../../oci/layer/materialize.js';
 import { MEDIA } from '../../oci/types.js';
 
 interface Resolved {
   source: CopySource;
   files?: ContextFile[];
   artifact?: ArtifactDesc;
+  stageEntries?: WritableEntry[];
+  stageKey?: string;
   isDir: boolean;
   name: string;
 }
@@ -44,7 +47,17 @@ async function resolveSources(step: CopyStep, ctx: StepContext): Promise<Resolve
       const a = artifactOf(ctx, step, nthArtifact++, s.path);
       out.push({ source: s, artifact: a, isDir: a.annotations['kairos-pipe.kind'] === 'tree', name: posix.basename(relPath(s.path)) });
     } else {
-      throw new Error('copy --from=<stage> is resolved by the Dockerfile front end');
+      // COPY --from=<stage>: read straight from that stage's filesystem.
+      const dep = ctx.depOfStep(ctx.inst.steps.indexOf(step), nthArtifact++);
+      const view = await flatView(ctx.store, dep.state);
+      const root = relPath(s.path);
+      const hit = resolveInView(view, root);
+      if (!hit) throw new PathNotFoundError(s.path, s.stage, ctx.where);
+      const isDir = hit.entry.type === 'directory';
+      const entries: WritableEntry[] = isDir
+        ? subtree(view.entries, hit.entry.path).map((f) => ({ entry: f.entry, content: f.entry.type === 'file' ? { file: f.blob, start: f.offset } : undefined }))
+        : [{ entry: { ...hit.entry, path: '' }, content: hit.entry.type === 'file' ? { file: hit.blob, start: hit.offset } : undefined }];
+      out.push({ source: s, stageEntries: entries, stageKey: `${dep.fsKey}:${root}`, isDir, name: posix.basename(root) });
     }
   }
   return out;
@@ -55,7 +68,9 @@ export const copyStep: StepImpl<CopyStep> = {
   async inputs(step, ctx) {
     const resolved = await resolveSources(step, ctx);
     return {
-      sources: resolved.map((r) => (r.files ? { files: contextKeyInput(r.files) } : { artifact: r.artifact!.digest, kind: r.artifact!.annotations['kairos-pipe.kind'] })),
+      sources: resolved.map((r) =>
+        r.files ? { files: contextKeyInput(r.files) } : r.stageKey ? { stage: r.stageKey } : { artifact: r.artifact!.digest, kind: r.artifact!.annotations['kairos-pipe.kind'] },
+      ),
     };
   },
   async execute(step, state, ctx) {
@@ -81,7 +96,7 @@ export const copyStep: StepImpl<CopyStep> = {
             entry: { path: f.rel, type: f.type, mode: f.mode, uid: 0, gid: 0, size: f.size, mtime, linkname: f.linkname },
             content: f.type === 'file' ? { file: f.abs } : undefined,
           }))
-        : await artifactEntries(ctx.store, r.artifact!);
+        : (r.stageEntries ?? (await artifactEntries(ctx.store, r.artifact!)));
       for (const w of entries) {
         const path = w.entry.path === '' ? root : root ? `${root}/${w.entry.path}` : w.entry.path;
         if (!path) continue;
