@@ -13,8 +13,9 @@ type Raw = { name: string; type?: 'file' | 'directory' | 'symlink' | 'link'; lin
 async function craft(path: string, entries: Raw[]): Promise<void> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
-  pack.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise((r) => pack.on('end', r));
+  const done = (async () => {
+    for await (const c of pack as AsyncIterable<Buffer>) chunks.push(c);
+  })();
   for (const e of entries) {
     await new Promise<void>((res, rej) =>
       pack.entry({ name: e.name, type: e.type ?? 'file', linkname: e.linkname, mode: 0o644 }, e.body ?? '', (err) => (err ? rej(err) : res())),
