@@ -17,7 +17,7 @@ const label = problems.length ? ` (skipped: ${problems.join('; ')})` : '';
 // setxattr(2) is syscall 188 on x86_64; the capability is v2 cap_net_raw+ep.
 const SETCAP =
   process.arch === 'x64'
-    ? `perl -e 'syscall(188, "/opt/tool/bin/tool", "security.capability", pack("C*", 1,0,0,2, 0,0x20,0,0, (0) x 12), 20, 0) == 0 or die "setxattr: $!"'`
+    ? `perl -e 'my ($p, $n, $v) = ("/opt/tool/bin/tool", "security.capability", pack("C*", 1,0,0,2, 0,0x20,0,0, (0) x 12)); syscall(188, $p, $n, $v, 20, 0) == 0 or die "setxattr: $!"'`
     : 'true';
 
 const STEP = [
@@ -25,7 +25,7 @@ const STEP = [
   'useradd -m -u 1500 -s /bin/bash agree',
   'mkdir -p /opt/tool/bin /opt/tool/share',
   'printf "#!/bin/sh\\necho tool\\n" > /opt/tool/bin/tool',
-  'chmod 4750 /opt/tool/bin/tool && chown agree:agree /opt/tool/bin/tool',
+  'chown agree:agree /opt/tool/bin/tool && chmod 4750 /opt/tool/bin/tool',
   SETCAP,
   'ln /opt/tool/bin/tool /opt/tool/bin/tool-hardlink',
   'ln -s ../bin/tool /opt/tool/share/tool-symlink',
