@@ -35,8 +35,8 @@ export interface FlavorSpec {
 
 /** What a family implies when a flavor has no row here (a Dockerfile-only flavor names just its FAMILY). */
 export const FAMILY_DEFAULTS: Readonly<Record<Family, Pick<FlavorSpec, 'init' | 'packageManager' | 'liveInitramfs'>>> = {
-  debian: { init: 'systemd', packageManager: 'apt', liveInitramfs: 'live-boot' },
-  ubuntu: { init: 'systemd', packageManager: 'apt', liveInitramfs: 'live-boot' },
+  debian: { init: 'systemd', packageManager: 'apt', liveInitramfs: 'dracut' },
+  ubuntu: { init: 'systemd', packageManager: 'apt', liveInitramfs: 'dracut' },
   alpine: { init: 'openrc', packageManager: 'apk', liveInitramfs: 'mkinitfs' },
   opensuse: { init: 'systemd', packageManager: 'zypper', liveInitramfs: 'dracut' },
   fedora: { init: 'systemd', packageManager: 'dnf', liveInitramfs: 'dracut' },
@@ -45,7 +45,8 @@ export const FAMILY_DEFAULTS: Readonly<Record<Family, Pick<FlavorSpec, 'init' | 
 
 const UBUNTU_SUITES: Readonly<Record<string, string>> = { '24.04': 'noble', '22.04': 'jammy', '20.04': 'focal' };
 
-const APT_FRAMEWORK = ['systemd', 'systemd-sysv', 'dbus', 'grub-pc-bin', 'grub-efi-amd64-bin', 'grub2-common', 'rsync', 'live-boot', 'initramfs-tools', 'dosfstools', 'e2fsprogs', 'iproute2', 'ca-certificates'] as const;
+// dracut's dmsquash-live mounts /rootfs.squashfs from the ISO, as in Kairos.
+const APT_FRAMEWORK = ['systemd', 'systemd-sysv', 'dbus', 'udev', 'kmod', 'grub-pc-bin', 'grub-efi-amd64-bin', 'grub2-common', 'rsync', 'dracut', 'dracut-live', 'dosfstools', 'e2fsprogs', 'iproute2', 'ca-certificates'] as const;
 
 export const FLAVORS = {
   alpine: {
@@ -65,7 +66,7 @@ export const FLAVORS = {
     init: 'systemd',
     packageManager: 'apt',
     bootstrap: { distro: 'debian', suite: (r: string) => r, mirror: 'http://deb.debian.org/debian', components: ['main'] },
-    liveInitramfs: 'live-boot',
+    liveInitramfs: 'dracut',
     packages: ['linux-image-amd64', ...APT_FRAMEWORK],
   },
   ubuntu: {
@@ -77,7 +78,7 @@ export const FLAVORS = {
     packageManager: 'apt',
     // live-boot is in universe.
     bootstrap: { distro: 'ubuntu', suite: (r: string) => UBUNTU_SUITES[r] ?? r, mirror: 'http://archive.ubuntu.com/ubuntu', components: ['main', 'universe'] },
-    liveInitramfs: 'live-boot',
+    liveInitramfs: 'dracut',
     packages: ['linux-image-generic', ...APT_FRAMEWORK],
   },
   opensuse: {

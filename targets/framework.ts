@@ -2,18 +2,16 @@
 // GRUB, rsync, a dracut live initramfs that mounts rootfs.squashfs from the ISO,
 // /etc/kairos-release and a serial console. Optionally FRAMEWORK_IMAGE on top.
 import { target, z, from, run, copy, artifact, cacheMount, saveArtifact } from 'kairos-pipe';
-import { base } from './base.js';
+import { base, baseSourceOf } from './base.js';
 import { flavorArgs, baseOf, artifactName, type FlavorArgs } from './args.js';
 import { resolveFlavor, type ResolvedFlavor } from '../flavors/resolve.js';
 
-const INSTALL: Record<string, (f: ResolvedFlavor) => string> = {
-  apt: (f) =>
-    'apt-get update && apt-get install -y --no-install-recommends ' +
-    `${f.family === 'ubuntu' ? 'linux-image-virtual' : 'linux-image-amd64'} systemd systemd-sysv dbus udev kmod dracut dracut-live ` +
-    'grub-pc-bin grub-efi-amd64-bin rsync ca-certificates iproute2 passwd && rm -rf /var/lib/apt/lists/*',
-  dnf: () => 'dnf install -y kernel systemd dracut dracut-live grub2-pc grub2-efi-x64 rsync passwd && dnf clean all',
-  zypper: () => 'zypper --non-interactive install kernel-default systemd dracut grub2 grub2-x86_64-efi rsync shadow && zypper clean -a',
-  apk: () => 'apk add --no-cache linux-virt openrc dracut grub-bios grub-efi rsync shadow',
+// The framework packages come from the flavor matrix (the same list the flavor's Dockerfile installs).
+const INSTALL: Record<ResolvedFlavor['packageManager'], (pkgs: string) => string> = {
+  apt: (p) => `apt-get update && apt-get install -y --no-install-recommends ${p} && rm -rf /var/lib/apt/lists/*`,
+  dnf: (p) => `dnf install -y ${p} && dnf clean all`,
+  zypper: (p) => `zypper --non-interactive install ${p} && zypper clean -a`,
+  apk: (p) => `apk add --no-cache ${p}`,
 };
 
 const KERNEL_AND_INITRD = [
@@ -51,12 +49,19 @@ export const framework = target({
   args: flavorArgs.extend({ FRAMEWORK_IMAGE: z.string().optional().describe('image copied over the rootfs, like COPY --from=<image> / /') }),
   plan: (a) => {
     const f = resolveFlavor(a);
-    const install = INSTALL[f.packageManager];
+    // A Dockerfile flavor already installed the framework packages.
+    const packages =
+      baseSourceOf(a) === 'dockerfile'
+        ? []
+        : [run(INSTALL[f.packageManager](f.packages.join(' ')), { env: { DEBIAN_FRONTEND: 'noninteractive' }, mounts: f.packageManager === 'apt' ? [cacheMount('/var/cache/apt/archives', { id: `apt-${f.family}`, sharing: 'locked' })] : [] })];
     return [
       from(base, baseOf(a)),
-      run(install(f), { env: { DEBIAN_FRONTEND: 'noninteractive' }, mounts: f.packageManager === 'apt' ? [cacheMount('/var/cache/apt/archives', { id: `apt-${f.family}`, sharing: 'locked' })] : [] }),
+      ...packages,
       run(KERNEL_AND_INITRD),
-      run('useradd -m -s /bin/sh kairos 2>/dev/null || adduser -D kairos; echo kairos:kairos | chpasswd; echo kairos > /etc/hostname'),
+      run(
+        'useradd -m -s /bin/sh kairos 2>/dev/null || adduser -D kairos; echo kairos:kairos | chpasswd; echo kairos > /etc/hostname; ' +
+          'if command -v systemctl >/dev/null; then systemctl set-default multi-user.target; fi; : > /etc/machine-id',
+      ),
       ...(a.FRAMEWORK_IMAGE ? [copy(artifact(frameworkImage, 'rootfs', { IMAGE: a.FRAMEWORK_IMAGE }), '/')] : []),
       copy('files/overlay/', '/'),
       run(`cat > /etc/kairos-release <<'EOF'\n${release(a, f)}\nEOF`),

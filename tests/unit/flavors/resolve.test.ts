@@ -25,8 +25,8 @@ test('the matrix has the flavors and releases of Kairos CI', () => {
 
 test.each([
   ['alpine', '3.19', 'alpine:3.19', 'openrc', 'apk', 'mkinitfs'],
-  ['debian', 'bookworm', 'debian:bookworm-slim', 'systemd', 'apt', 'live-boot'],
-  ['ubuntu', '24.04', 'ubuntu:24.04', 'systemd', 'apt', 'live-boot'],
+  ['debian', 'bookworm', 'debian:bookworm-slim', 'systemd', 'apt', 'dracut'],
+  ['ubuntu', '24.04', 'ubuntu:24.04', 'systemd', 'apt', 'dracut'],
   ['opensuse', 'leap-15.6', 'opensuse/leap:15.6', 'systemd', 'zypper', 'dracut'],
   ['fedora', '40', 'fedora:40', 'systemd', 'dnf', 'dracut'],
   ['rockylinux', '9', 'rockylinux:9', 'systemd', 'dnf', 'dracut'],
