@@ -34,7 +34,7 @@ export interface TargetDef<S extends AnyArgs = AnyArgs> {
 
 const NAME = /^[a-z0-9][a-z0-9._-]*$/i;
 
-export function target<S extends AnyArgs = z.ZodObject<{}>>(spec: TargetSpec<S>): TargetDef<S> {
+export function target<S extends AnyArgs = z.ZodObject<Record<string, never>>>(spec: TargetSpec<S>): TargetDef<S> {
   if (!NAME.test(spec.name)) {
     throw new TypeError(`target name '${spec.name}' is not valid: use letters, digits, '.', '_' or '-' (e.g. 'iso', 'kernel-initrd')`);
   }
