@@ -1,6 +1,6 @@
 // The daemonless executor: snapshots stacked with overlayfs, the command run by
 // runc, the upper dir turned into the new layer. Every run gets its own dir in
-// the store's tmp/ (upper, work, rootfs, and a tmpfs bundle); whatever happens,
+// the store's tmp/ (upper, work, rootfs) and a bundle dir in RAM; whatever happens,
 // it is unmounted and removed before run() returns.
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ import { probeMounts } from '../mount-stubs.js';
 import { OutputLines } from '../output.js';
 import { ExecutorError, RunAbortedError, RunFailedError } from '../errors.js';
 import { emptySnapshot, ensureSnapshots } from './snapshots.js';
-import { mountOverlay, mountTmpfs, unmount } from './mount.js';
+import { mountOverlay, ramDir, unmount } from './mount.js';
 import { mountDestinations, writeBundle } from './bundle.js';
 import { containerId, runcRun, type RuncOptions } from './runc.js';
 import { diffUpper } from './diff.js';
@@ -41,19 +41,20 @@ export class OciExecutor implements Executor {
     const proc = processSpec(state, step, ctx.secrets, ctx.stepId);
     const lowers = state.layers.length ? await ensureSnapshots(ctx.store, state.layers) : [await emptySnapshot(ctx.store)];
     const runDir = ctx.store.tmpPath('run');
-    const dirs = { upper: join(runDir, 'upper'), work: join(runDir, 'work'), rootfs: join(runDir, 'rootfs'), bundle: join(runDir, 'bundle') };
+    const dirs = { upper: join(runDir, 'upper'), work: join(runDir, 'work'), rootfs: join(runDir, 'rootfs'), bundle: '' };
     const undo: Array<() => Promise<unknown>> = [() => fs.rm(runDir, { recursive: true, force: true })];
     let held: HeldMount[] = [];
     try {
-      for (const d of Object.values(dirs)) await fs.mkdir(d, { recursive: true, mode: 0o700 });
+      for (const d of [dirs.upper, dirs.work, dirs.rootfs]) await fs.mkdir(d, { recursive: true, mode: 0o700 });
       // The merged root takes its owner and mode from the upper dir's root.
       await fs.chmod(dirs.upper, 0o755);
       await mountOverlay(lowers, dirs.upper, dirs.work, dirs.rootfs).catch((e) => {
         throw new ExecutorError(ctx.stepId, 'mounting the overlay failed', e);
       });
       undo.push(() => unmount(dirs.rootfs));
-      await mountTmpfs(dirs.bundle);
-      undo.push(() => unmount(dirs.bundle));
+      const ram = await ramDir(join(runDir, 'bundle'));
+      undo.push(ram.dispose);
+      dirs.bundle = ram.dir;
 
       const view = dirView(dirs.rootfs);
       const user = await resolveUser(view, proc.user, ctx.stepId);

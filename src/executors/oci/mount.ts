@@ -26,6 +26,24 @@ export async function mountTmpfs(target: string, size = '16m'): Promise<void> {
   await exec('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0700`, 'tmpfs', target]);
 }
 
+/**
+ * A private directory in RAM for a bundle: under /dev/shm when that is a tmpfs
+ * (no mount needed, which saves two process spawns a step), else a tmpfs we
+ * mount at `fallback`. Returns the directory and how to get rid of it.
+ */
+export async function ramDir(fallback: string): Promise<{ dir: string; dispose: () => Promise<void> }> {
+  const info = await fs.readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
+  const shm = info.split('\n').some((l) => l.split(' ')[4] === '/dev/shm' && / - tmpfs /.test(l));
+  if (shm) {
+    const dir = await fs.mkdtemp('/dev/shm/kairos-pipe-run-');
+    await fs.chmod(dir, 0o700);
+    return { dir, dispose: () => fs.rm(dir, { recursive: true, force: true }) };
+  }
+  await fs.mkdir(fallback, { recursive: true, mode: 0o700 });
+  await mountTmpfs(fallback);
+  return { dir: fallback, dispose: () => unmount(fallback) };
+}
+
 async function isMounted(target: string): Promise<boolean> {
   const info = await fs.readFile('/proc/self/mountinfo', 'utf8');
   return info.split('\n').some((l) => l.split(' ')[4] === target);

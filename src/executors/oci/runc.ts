@@ -74,6 +74,9 @@ export async function runcRun(opts: RuncOptions, bundle: string, id: string, out
     return { exitCode, aborted, runtimeError: exitCode !== 0 && !aborted ? await runtimeError(logFile) : undefined };
   } finally {
     signal.removeEventListener('abort', kill);
-    await exec(opts.runc, ['--root', opts.root, 'delete', '-f', id]).catch(() => undefined);
+    // `runc run` deletes its container when the process exits; only a kill or a
+    // runtime failure can leave state behind, and then the state dir says so.
+    const left = await fs.access(join(opts.root, id)).then(() => true, () => false);
+    if (left) await exec(opts.runc, ['--root', opts.root, 'delete', '-f', id]).catch(() => undefined);
   }
 }
