@@ -19,16 +19,6 @@ export function collect(v: string, prev: string[] = []): string[] {
   return [...prev, v];
 }
 
-export function parseMirrors(list: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const item of list) {
-    const i = item.indexOf('=');
-    if (i <= 0) throw new UsageError(`--registry-mirror ${item}: expected REGISTRY=HOST[:PORT]`, 'Example: --registry-mirror docker.io=127.0.0.1:5000');
-    out[item.slice(0, i)] = item.slice(i + 1);
-  }
-  return out;
-}
-
 /** --secret NAME (env NAME), NAME=env:VAR, NAME=file:PATH. Values never printed. */
 export function parseSecrets(list: string[], env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};

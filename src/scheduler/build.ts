@@ -103,7 +103,7 @@ export async function runBuild(g: BuildGraph, opts: BuildOptions): Promise<Build
         if (w.written) bytesWritten += w.bytes;
       }
       outputs = written.map((w) => w.path);
-      if (opts.push) await pushImages(store, planned, opts, emit);
+      if (opts.push) await pushImages(store, planned, opts, emit, opts.signal);
     } catch (e) {
       errors.push(e);
       emit(errorEvent(e));

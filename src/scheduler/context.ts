@@ -3,7 +3,7 @@
 import type { CacheStore } from '../cache/store.js';
 import type { StatIndex } from '../cache/stat-index.js';
 import type { TargetInstance } from '../graph/instance.js';
-import type { Descriptor, FsState } from '../oci/types.js';
+import type { Descriptor, FsState, LayerDesc } from '../oci/types.js';
 import type { EventSink } from './events.js';
 import type { Executor, ExecutorKind } from '../executors/types.js';
 
@@ -17,7 +17,7 @@ export interface PlannedOutput {
   path: string;
   blob?: Descriptor;
   /** For images: the archive is generated from the stored manifest. */
-  image?: { name: string; manifest: Descriptor; config: Descriptor; layers: Descriptor[]; push: boolean };
+  image?: { name: string; manifest: Descriptor; config: Descriptor; layers: LayerDesc[]; push: boolean };
   mode?: number;
   target: string;
 }

@@ -111,7 +111,7 @@ function collectOutputs(inst: TargetInstance, step: TargetInstance['steps'][numb
       break;
     }
     case 'saveImage': {
-      const layers: Descriptor[] = state?.layers ?? [];
+      const layers = state?.layers ?? [];
       plan({ path: step.as ?? imageFileName(step.name), image: { name: step.name, manifest: out.manifest, config: out.config, layers, push: step.push } });
       break;
     }

@@ -8,7 +8,8 @@ import type { CliIO } from '../io.js';
 import { UsageError } from '../io.js';
 import { jsonRenderer, plainRenderer, ttyRenderer, type Renderer } from '../../ui/renderer.js';
 import { cacheDir, defaultJobs, projectDir, type GlobalOpts } from './common.js';
-import { parseMirrors, parseSecrets, parseBytes } from '../parse.js';
+import { parseSecrets, parseBytes } from '../parse.js';
+import { parseMirrorFlags } from '../../oci/registry/index.js';
 import { selectExecutorFor } from './executor.js';
 import { CacheStore } from '../../cache/store.js';
 import { pruneCache } from '../../cache/gc.js';
@@ -55,7 +56,7 @@ export async function runCommand(tokens: string[], o: RunOpts, io: CliIO, signal
       push: Boolean(o.push),
       executor,
       secrets,
-      registry: { mirrors: parseMirrors(o.registryMirror ?? []), insecure: o.insecureRegistry ?? [], pull: Boolean(o.pull) },
+      registry: { mirrors: parseMirrorFlags(o.registryMirror ?? []), insecure: o.insecureRegistry ?? [], pull: Boolean(o.pull) },
       signal,
       onEvent: (e) => renderer.event(e),
       selectExecutor: () => selectExecutorFor(executor),
