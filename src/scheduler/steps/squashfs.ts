@@ -36,7 +36,7 @@ export const squashfsStep: StepImpl<SquashfsStep> = {
       const excludes = step.exclude.flatMap((e) => ['-e', e]);
       const command = ['/bin/sh', '-c', 'mkdir -p /kp-out && exec mksquashfs /kp-src /kp-out/image.squashfs "$@"', 'mksquashfs',
         '-noappend', '-no-progress', '-comp', step.compression, '-mkfs-time', epoch, '-all-time', epoch, ...excludes];
-      const run = runSchema.parse({ kind: 'run', command, env: { SOURCE_DATE_EPOCH: epoch }, network: 'none', mounts: [{ type: 'cache', target: '/kp-src', id, sharing: 'locked' }] });
+      const run = runSchema.parse({ kind: 'run', command, network: 'none', mounts: [{ type: 'cache', target: '/kp-src', id, sharing: 'locked' }] });
       const exec = await ctx.executor();
       const layer = await exec.run(tools, run, {
         store: ctx.store, signal: ctx.signal, secrets: {}, stepId: ctx.stepId,
