@@ -1,7 +1,8 @@
 // Hashes copy() sources from a build context: every file by content, mode and
 // path relative to the context (never mtime or absolute path). Paths that leave
 // the context, directly or through a symlink, are refused.
-import { promises as fs } from 'node:fs';
+import { promises as fs, type Stats } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { sha256File } from './digest.js';
 import type { StatIndex } from './stat-index.js';
@@ -39,28 +40,48 @@ export async function resolveContextPath(context: string, src: string, where: st
   return abs;
 }
 
+/** Files at most this big are read in one call: a read stream costs more than it saves. */
+const SMALL_FILE = 1 << 20;
+/** Files hashed at once: overlaps I/O latency (cold page cache) with hashing. */
+const HASH_PARALLEL = 8;
+
+async function digestOf(p: string, size: number): Promise<string> {
+  if (size > SMALL_FILE) return (await sha256File(p)).digest;
+  return `sha256:${createHash('sha256').update(await fs.readFile(p)).digest('hex')}`;
+}
+
 export async function hashContextSource(abs: string, index: StatIndex, signal?: AbortSignal): Promise<ContextFile[]> {
   const out: ContextFile[] = [];
-  async function visit(p: string, rel: string): Promise<void> {
+  const toHash: Array<{ file: ContextFile; st: Stats }> = [];
+  // Walk first (in sorted order, so the list is stable), then hash what the index does not know.
+  async function visit(p: string, rel: string, st: Stats): Promise<void> {
     signal?.throwIfAborted();
-    const st = await fs.lstat(p, { bigint: false });
     const mode = st.mode & 0o7777;
     if (st.isSymbolicLink()) {
       out.push({ rel, type: 'symlink', mode: 0o777, size: 0, linkname: await fs.readlink(p), abs: p });
     } else if (st.isDirectory()) {
       if (rel !== '') out.push({ rel, type: 'directory', mode, size: 0, abs: p });
-      for (const name of (await fs.readdir(p)).sort()) await visit(join(p, name), rel ? `${rel}/${name}` : name);
+      const names = (await fs.readdir(p)).sort();
+      const stats = await Promise.all(names.map((name) => fs.lstat(join(p, name))));
+      for (let i = 0; i < names.length; i++) await visit(join(p, names[i]), rel ? `${rel}/${names[i]}` : names[i], stats[i]);
     } else if (st.isFile()) {
-      let digest = index.get(p, st);
-      if (!digest) {
-        digest = (await sha256File(p)).digest;
-        index.set(p, st, digest);
-      }
-      out.push({ rel, type: 'file', mode, size: st.size, digest, abs: p });
+      const file: ContextFile = { rel, type: 'file', mode, size: st.size, digest: index.get(p, st), abs: p };
+      out.push(file);
+      if (!file.digest) toHash.push({ file, st });
     }
     // sockets, fifos and devices in a build context are skipped, as docker does
   }
-  await visit(abs, '');
+  await visit(abs, '', await fs.lstat(abs));
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < toHash.length) {
+      const { file, st } = toHash[next++];
+      signal?.throwIfAborted();
+      file.digest = await digestOf(file.abs, st.size);
+      index.set(file.abs, st, file.digest);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(HASH_PARALLEL, toHash.length) }, worker));
   return out;
 }
 

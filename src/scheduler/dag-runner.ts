@@ -2,6 +2,7 @@
 // its dependencies succeeded, each node runs once, the first failure cancels the
 // rest unless keepGoing, and an abort signal stops everything still running.
 import PQueue from 'p-queue';
+import { setMaxListeners } from 'node:events';
 
 export interface DagNode {
   id: string;
@@ -20,6 +21,9 @@ export interface DagRunOptions<R> {
 export async function runDag<R>(nodes: DagNode[], opts: DagRunOptions<R>): Promise<Map<string, NodeOutcome<R>>> {
   const queue = new PQueue({ concurrency: Math.max(1, opts.concurrency) });
   const inner = new AbortController();
+  // Every queued job (p-queue) and every running step listens on this one signal;
+  // Node's default limit of 10 would print a leak warning for any graph wider than that.
+  setMaxListeners(0, inner.signal);
   const onAbort = () => inner.abort(opts.signal?.reason);
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   if (opts.signal?.aborted) onAbort();
