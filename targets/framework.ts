@@ -53,7 +53,7 @@ export const framework = target({
     const packages =
       baseSourceOf(a) === 'dockerfile'
         ? []
-        : [run(INSTALL[f.packageManager](f.packages.join(' ')), { env: { DEBIAN_FRONTEND: 'noninteractive' }, mounts: f.packageManager === 'apt' ? [cacheMount('/var/cache/apt/archives', { id: `apt-${f.family}`, sharing: 'locked' })] : [] })];
+        : [run(INSTALL[f.packageManager](f.packages.join(' ')), { env: { DEBIAN_FRONTEND: 'noninteractive' }, mounts: f.packageManager === 'apt' ? [cacheMount('/var/cache/apt/archives', { id: `apt-${f.family}`, sharing: 'private' })] : [] })];
     return [
       from(base, baseOf(a)),
       ...packages,

@@ -10,7 +10,7 @@ export const tools = target({
     from(base, { FLAVOR: 'debian' }),
     run(
       'apt-get update && apt-get install -y --no-install-recommends grub-common grub-pc-bin grub-efi-amd64-bin squashfs-tools && rm -rf /var/lib/apt/lists/*',
-      { env: { DEBIAN_FRONTEND: 'noninteractive' }, mounts: [cacheMount('/var/cache/apt/archives', { id: 'apt-debian', sharing: 'locked' })] },
+      { env: { DEBIAN_FRONTEND: 'noninteractive' }, mounts: [cacheMount('/var/cache/apt/archives', { id: 'apt-debian', sharing: 'private' })] },
     ),
   ],
 });

@@ -21,7 +21,10 @@ export interface KeyInputs {
  * dependency's own key already stands for its content.
  */
 export function normalizedSpec(step: Step): Record<string, unknown> {
-  return stripHostPaths(step) as Record<string, unknown>;
+  const spec = stripHostPaths(step) as Record<string, unknown>;
+  // How a cache mount is shared between concurrent steps never changes what a step produces.
+  if (step.kind === 'run') spec.mounts = step.mounts.map(({ sharing: _sharing, ...m }) => m);
+  return spec;
 }
 
 function stripHostPaths(v: unknown): unknown {

@@ -26,6 +26,6 @@ export interface Executor {
    */
   run(state: FsState, step: RunStep, ctx: RunContext): Promise<LayerDesc>;
   /** Opens an interactive shell on `state` (for --shell-on-failure / debug). Returns the exit code. */
-  shell?(state: FsState, ctx: Pick<RunContext, 'store' | 'signal'>): Promise<number>;
+  shell?(state: FsState, ctx: Pick<RunContext, 'store' | 'signal'>, step?: RunStep): Promise<number>;
   close?(): Promise<void>;
 }

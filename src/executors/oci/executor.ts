@@ -3,6 +3,7 @@
 // the store's tmp/ (upper, work, rootfs) and a bundle dir in RAM; whatever happens,
 // it is unmounted and removed before run() returns.
 import { promises as fs } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { RunStep } from '../../dsl/steps/run.js';
 import type { FsState, LayerDesc } from '../../oci/types.js';
@@ -34,6 +35,47 @@ export class OciExecutor implements Executor {
 
   constructor(opts: OciExecutorOptions = {}) {
     this.runc = { runc: opts.runc ?? 'runc', root: opts.runcRoot ?? DEFAULT_RUNC_ROOT };
+  }
+
+  /**
+   * An interactive shell on `state` with `step`'s env, mounts and working dir
+   * (for --shell-on-failure and `kairos-pipe debug`). Changes are thrown away.
+   */
+  async shell(state: FsState, ctx: Pick<RunContext, 'store' | 'signal'>, step?: RunStep): Promise<number> {
+    const base: RunStep = step ?? { kind: 'run', command: ['/bin/sh'], env: {}, mounts: [], secrets: [], network: 'default', privileged: false, noCache: false, cache: 'never' };
+    const shellStep: RunStep = { ...base, command: ['/bin/sh'], secrets: [] };
+    const proc = processSpec(state, shellStep, {}, 'debug');
+    const lowers = state.layers.length ? await ensureSnapshots(ctx.store, state.layers) : [await emptySnapshot(ctx.store)];
+    const runDir = ctx.store.tmpPath('debug');
+    const dirs = { upper: join(runDir, 'upper'), work: join(runDir, 'work'), rootfs: join(runDir, 'rootfs') };
+    const undo: Array<() => Promise<unknown>> = [() => fs.rm(runDir, { recursive: true, force: true })];
+    let held: HeldMount[] = [];
+    try {
+      for (const d of Object.values(dirs)) await fs.mkdir(d, { recursive: true, mode: 0o700 });
+      await fs.chmod(dirs.upper, 0o755);
+      await mountOverlay(lowers, dirs.upper, dirs.work, dirs.rootfs);
+      undo.push(() => unmount(dirs.rootfs));
+      const ram = await ramDir(join(runDir, 'bundle'));
+      undo.push(ram.dispose);
+      const view = dirView(dirs.rootfs);
+      const user = await resolveUser(view, proc.user, 'debug');
+      await fs.mkdir(join(dirs.rootfs, await resolveInRoot(view, proc.cwd)), { recursive: true, mode: 0o755 });
+      held = await acquireAll(ctx.store, shellStep.mounts, ctx.signal);
+      await writeBundle({ bundle: ram.dir, rootfs: dirs.rootfs, step: shellStep, proc, user, cwd: proc.cwd, cacheMounts: held });
+      // A terminal for the shell: runc in the foreground relays it to ours.
+      const cfgPath = join(ram.dir, 'config.json');
+      const cfg = JSON.parse(await fs.readFile(cfgPath, 'utf8')) as { process: { terminal: boolean } };
+      cfg.process.terminal = Boolean(process.stdin.isTTY);
+      await fs.writeFile(cfgPath, JSON.stringify(cfg));
+      const id = containerId();
+      const child = spawn(this.runc.runc, ['--root', this.runc.root, 'run', '--bundle', ram.dir, id], { stdio: 'inherit' });
+      const code = await new Promise<number>((res) => child.on('close', (c) => res(c ?? 1)));
+      await fs.rm(join(this.runc.root, id), { recursive: true, force: true }).catch(() => undefined);
+      return code;
+    } finally {
+      await releaseAll(held);
+      for (const f of undo.reverse()) await f().catch(() => undefined);
+    }
   }
 
   async run(state: FsState, step: RunStep, ctx: RunContext): Promise<LayerDesc> {
