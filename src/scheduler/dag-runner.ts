@@ -43,10 +43,13 @@ export async function runDag<R>(nodes: DagNode[], opts: DagRunOptions<R>): Promi
       if (bad !== -1) return { status: 'skipped', reason: `dependency ${node.deps[bad]} did not succeed` };
       if (inner.signal.aborted) return { status: 'skipped', reason: 'cancelled' };
       try {
+        // No `signal` option for p-queue: it would reject add() at once on abort while the
+        // job is still running (and still writing). Queued jobs see the abort when they
+        // start; running ones get the signal and are awaited until they have stopped.
         const value = await queue.add(() => {
           inner.signal.throwIfAborted();
           return opts.run(id, inner.signal);
-        }, { signal: inner.signal });
+        });
         return { status: 'ok', value: value as R };
       } catch (error) {
         // a job that stopped because we cancelled it is reported as skipped, not failed

@@ -1,7 +1,7 @@
 // Writes deterministic layer tarballs: entries in the order given (callers sort),
 // headers built only from LayerEntry fields, contents streamed from their source.
 import tar from 'tar-stream';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createHash } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
@@ -120,8 +120,15 @@ async function addEntry(pack: tar.Pack, w: WritableEntry): Promise<void> {
     return;
   }
   await new Promise<void>((res, rej) => {
-    const sink = pack.entry(header, (err) => (err ? rej(err) : res()));
-    body.on('error', rej);
+    const fail = (err: Error) => {
+      body.destroy();
+      rej(err);
+    };
+    const sink = pack.entry(header, (err) => (err ? fail(err) : res()));
+    // When the pack is destroyed (abort, disk error) the open entry errors too; without
+    // a listener that error is uncaught and takes the whole process down.
+    sink.on('error', fail);
+    body.on('error', fail);
     body.pipe(sink);
   });
 }
@@ -145,11 +152,13 @@ export async function writeLayerTar(entries: AsyncIterable<WritableEntry> | Iter
       await addEntry(pack, w);
     }
     pack.finalize();
+    await done;
   } catch (e) {
     pack.destroy(e as Error);
     await done.catch(() => undefined);
+    // Half a tar is worth nothing: do not leave it behind (callers write to staging paths).
+    await fs.rm(outPath, { force: true });
     throw e;
   }
-  await done;
   return { digest: `sha256:${hash.digest('hex')}`, size };
 }

@@ -164,6 +164,33 @@ describe('runDag', () => {
     expect(out.get('j0')).toEqual({ status: 'skipped', reason: 'cancelled' });
   });
 
+  test('on abort, runDag returns only after the running jobs have stopped', async () => {
+    const ac = new AbortController();
+    const log: string[] = [];
+    const nodes: DagNode[] = [{ id: 'slow', deps: [] }, { id: 'queued', deps: [] }];
+    const p = runDag(nodes, {
+      concurrency: 1,
+      signal: ac.signal,
+      run: (id, signal) =>
+        new Promise((_res, rej) => {
+          log.push(`start ${id}`);
+          setImmediate(() => ac.abort(new Error('Ctrl-C')));
+          signal.addEventListener('abort', () => {
+            // cleaning up takes a while after the abort
+            setTimeout(() => {
+              log.push(`stopped ${id}`);
+              rej(signal.reason);
+            }, 50);
+          });
+        }),
+    });
+    const out = await p;
+    log.push('runDag returned');
+    expect(log).toEqual(['start slow', 'stopped slow', 'runDag returned']);
+    expect(out.get('slow')).toEqual({ status: 'skipped', reason: 'cancelled' });
+    expect(out.get('queued')).toEqual({ status: 'skipped', reason: 'cancelled' });
+  });
+
   test('an already-aborted signal runs nothing', async () => {
     const ac = new AbortController();
     ac.abort();
