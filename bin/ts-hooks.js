@@ -24,7 +24,14 @@ export async function resolve(specifier, context, next) {
     const ts = new URL(specifier.replace(/\.js$/, '.ts'), context.parentURL);
     if (!existsSync(new URL(specifier, context.parentURL)) && existsSync(ts)) return { url: ts.href, shortCircuit: true };
   }
-  return next(specifier, context);
+  try {
+    return await next(specifier, context);
+  } catch (e) {
+    // A target module outside this package (another repo, a temp copy) may use
+    // the engine's own dependencies: resolve bare names from here as a fallback.
+    if (e?.code !== 'ERR_MODULE_NOT_FOUND' || /^[./]|^file:|^node:/.test(specifier)) throw e;
+    return next(specifier, { ...context, parentURL: import.meta.url });
+  }
 }
 
 export async function load(url, context, next) {

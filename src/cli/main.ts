@@ -8,6 +8,7 @@ import { lsCommand } from './commands/ls.js';
 import { graphCommand } from './commands/graph.js';
 import { cacheDuCommand, cachePruneCommand } from './commands/cache.js';
 import { doctorCommand } from './commands/doctor.js';
+import { debugCommand } from './commands/debug.js';
 
 const VERSION = '0.1.0';
 
@@ -54,6 +55,7 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     .option('--registry-mirror <map>', 'REGISTRY=HOST[:PORT], e.g. docker.io=127.0.0.1:5000 (repeatable)', collect)
     .option('--insecure-registry <host>', 'use plain HTTP for HOST[:PORT] (repeatable)', collect)
     .option('--cache-max-size <size>', 'after the build, evict least recently used cache entries above SIZE (e.g. 20G)')
+    .option('--shell-on-failure', "open a shell in a failed run() step's filesystem (needs a terminal)")
     .allowUnknownOption()
     .allowExcessArguments()
     .action(async (tokens: string[], opts: RunOpts, cmd: Command) => {
@@ -96,6 +98,14 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     .option('--json', 'as JSON')
     .action(async (opts: { keepBytes?: string; olderThan?: string; all?: boolean; json?: boolean }) => {
       code = await cachePruneCommand({ ...globals(), ...opts }, io);
+    });
+
+  program
+    .command('debug')
+    .description("open a shell in the filesystem of a failed run() step: kairos-pipe debug <id>")
+    .argument('<id>', 'the id printed by the failed build')
+    .action(async (id: string) => {
+      code = await debugCommand(id, globals(), io, controller.signal);
     });
 
   program

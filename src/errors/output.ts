@@ -16,6 +16,8 @@ export class BuildCancelledError extends KairosError {
 
 export class StepFailedError extends KairosError {
   readonly code = 'STEP_FAILED';
+  /** For run() steps: what `kairos-pipe debug` needs to reopen the step's filesystem. */
+  debug?: { state: unknown; step: unknown };
   constructor(readonly stepId: string, where: string, cause: unknown) {
     super(`${stepId} failed (${where}): ${(cause as Error)?.message ?? String(cause)}`, { hint: (cause as { hint?: string })?.hint, cause });
   }

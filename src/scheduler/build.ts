@@ -11,6 +11,8 @@ import { runDag } from './dag-runner.js';
 import { runTarget } from './target-job.js';
 import { writeOutputs } from './outputs.js';
 import { pushImages } from './push.js';
+import { saveDebugRecord, type DebugRecord } from './debug-record.js';
+import { StepFailedError } from '../errors/index.js';
 
 export interface BuildOptions extends BuildSettings {
   cacheDir: string;
@@ -27,6 +29,8 @@ export interface BuildSummary {
   ok: boolean;
   results: Map<string, TargetResult>;
   errors: unknown[];
+  /** Failed run() steps that `kairos-pipe debug <id>` can reopen. */
+  debug: Array<DebugRecord & { id: string }>;
 }
 
 function errorEvent(e: unknown, target?: string) {
@@ -76,12 +80,21 @@ export async function runBuild(g: BuildGraph, opts: BuildOptions): Promise<Build
 
   const errors: unknown[] = [];
   const failed: string[] = [];
+  const debug: BuildSummary['debug'] = [];
   for (const [id, o] of outcomes) {
     const label = g.instances.get(id)!.label;
     if (o.status === 'failed') {
       errors.push(o.error);
       failed.push(label);
       emit(errorEvent(o.error, label));
+      if (o.error instanceof StepFailedError && o.error.debug) {
+        const rec = { stepId: o.error.stepId, ...(o.error.debug as Omit<DebugRecord, 'stepId'>) };
+        const debugId = await saveDebugRecord(store, rec).catch(() => undefined);
+        if (debugId) {
+          debug.push({ ...rec, id: debugId });
+          emit({ type: 'warning', target: label, message: `open a shell where it failed: kairos-pipe debug ${debugId}` });
+        }
+      }
     }
   }
   if (opts.signal.aborted && errors.length === 0) {
@@ -117,7 +130,7 @@ export async function runBuild(g: BuildGraph, opts: BuildOptions): Promise<Build
   }
   const ok = errors.length === 0;
   emit({ type: 'summary', ok, targets: g.instances.size, executed, cached, wallMs: Date.now() - started, bytesWritten, outputs, failed });
-  return { ok, results, errors };
+  return { ok, results, errors, debug };
 }
 
 function dedupeOutputs(list: PlannedOutput[]): PlannedOutput[] {

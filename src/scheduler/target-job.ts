@@ -75,7 +75,9 @@ export async function runTarget(inst: TargetInstance, env: JobEnv): Promise<Targ
       env.emit({ type: 'step', target: inst.label, index: i, kind: step.kind, description, status: 'failed', ms: Date.now() - started });
       if (env.signal.aborted) throw env.signal.reason ?? e;
       if (e instanceof KairosError && !(e instanceof StepFailedError) && e.code !== 'RUN_FAILED') throw e;
-      throw e instanceof StepFailedError ? e : new StepFailedError(stepId, where, e);
+      const failed = e instanceof StepFailedError ? e : new StepFailedError(stepId, where, e);
+      if (step.kind === 'run' && state) failed.debug = { state, step };
+      throw failed;
     }
     if (impl.changesFs) {
       state = record.state;

@@ -13,6 +13,7 @@ import { parseMirrorFlags } from '../../oci/registry/index.js';
 import { selectExecutorFor } from './executor.js';
 import { CacheStore } from '../../cache/store.js';
 import { pruneCache } from '../../cache/gc.js';
+import { openDebugShell } from './debug.js';
 
 export interface RunOpts extends GlobalOpts {
   jobs?: string;
@@ -29,6 +30,7 @@ export interface RunOpts extends GlobalOpts {
   registryMirror?: string[];
   insecureRegistry?: string[];
   cacheMaxSize?: string;
+  shellOnFailure?: boolean;
 }
 
 export async function runCommand(tokens: string[], o: RunOpts, io: CliIO, signal: AbortSignal): Promise<number> {
@@ -62,6 +64,10 @@ export async function runCommand(tokens: string[], o: RunOpts, io: CliIO, signal
       selectExecutor: () => selectExecutorFor(executor),
     });
     if (o.cacheMaxSize) await pruneCache(await CacheStore.open(cache), { keepBytes: parseBytes(o.cacheMaxSize) });
+    if (!summary.ok && o.shellOnFailure && summary.debug.length && !signal.aborted) {
+      renderer.close();
+      await openDebugShell(await CacheStore.open(cache), summary.debug[0], io, signal);
+    }
     return summary.ok ? 0 : signal.aborted ? 130 : 1;
   } finally {
     renderer.close();
