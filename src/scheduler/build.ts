@@ -13,6 +13,8 @@ import { writeOutputs } from './outputs.js';
 import { pushImages } from './push.js';
 import { saveDebugRecord, type DebugRecord } from './debug-record.js';
 import { StepFailedError } from '../errors/index.js';
+import PQueue from 'p-queue';
+import { DependencyBoard, DependencyFailedError } from './dependency-wait.js';
 
 export interface BuildOptions extends BuildSettings {
   cacheDir: string;
@@ -52,9 +54,13 @@ export async function runBuild(g: BuildGraph, opts: BuildOptions): Promise<Build
   };
   emit({ type: 'start', targets: g.instances.size, jobs: opts.jobs, cacheDir: store.root });
 
-  const nodes = [...g.instances.values()].map((i) => ({ id: i.id, deps: [...new Set(i.deps.map((d) => d.instanceId))] }));
+  // Every target starts at once and waits for a dependency only at the step that
+  // reads it; --jobs bounds the steps executing at the same time.
+  const board = new DependencyBoard();
+  const slots = new PQueue({ concurrency: opts.jobs });
+  const nodes = [...g.instances.values()].map((i) => ({ id: i.id, deps: [] as string[] }));
   const outcomes = await runDag<TargetResult>(nodes, {
-    concurrency: opts.jobs,
+    concurrency: Math.max(1, nodes.length),
     keepGoing: opts.keepGoing,
     signal: opts.signal,
     run: async (id, signal) => {
@@ -64,13 +70,17 @@ export async function runBuild(g: BuildGraph, opts: BuildOptions): Promise<Build
         const r = await runTarget(inst, {
           store, statIndex, settings: opts, signal, emit,
           dep: (depId) => results.get(depId)!,
+          waitDep: (depId) => board.wait(depId, signal),
+          slot: (fn) => slots.add(fn, { signal }) as Promise<never>,
           executor: getExecutor,
         });
         results.set(id, r);
+        board.done(id, r);
         emit({ type: 'target-done', target: inst.label, ok: true, ms: Date.now() - t0, executed: r.executed, cached: r.cached });
         return r;
       } catch (e) {
-        emit({ type: 'target-done', target: inst.label, ok: false, ms: Date.now() - t0, executed: 0, cached: 0 });
+        board.failed(id, inst.label);
+        if (!(e instanceof DependencyFailedError)) emit({ type: 'target-done', target: inst.label, ok: false, ms: Date.now() - t0, executed: 0, cached: 0 });
         throw e;
       }
     },
@@ -83,7 +93,7 @@ export async function runBuild(g: BuildGraph, opts: BuildOptions): Promise<Build
   const debug: BuildSummary['debug'] = [];
   for (const [id, o] of outcomes) {
     const label = g.instances.get(id)!.label;
-    if (o.status === 'failed') {
+    if (o.status === 'failed' && !(o.error instanceof DependencyFailedError)) {
       errors.push(o.error);
       failed.push(label);
       emit(errorEvent(o.error, label));

@@ -55,6 +55,10 @@ export interface StepContext {
   signal: AbortSignal;
   emit: EventSink;
   dep: (instanceId: string) => TargetResult;
+  /** Resolves when that dependency has finished (rejects if it failed or the build was cancelled). */
+  waitDep: (instanceId: string) => Promise<TargetResult>;
+  /** Runs a step's execution in one of the --jobs slots. */
+  slot: <T>(fn: () => Promise<T>) => Promise<T>;
   /** Resolves a target ref of a step to the dependency instance id recorded in the graph. */
   depOfStep: (stepIndex: number, nth?: number) => TargetResult;
   executor: () => Promise<Executor>;

@@ -48,6 +48,8 @@ export async function runTarget(inst: TargetInstance, env: JobEnv): Promise<Targ
     if (step.kind !== 'from' && step.kind !== 'bootstrap' && step.kind !== 'build' && !state) {
       throw new StepFailedError(stepId, where, new Error(`${step.kind}() needs a filesystem: start the plan with from() or bootstrap()`));
     }
+    // Wait here, not at the start, for the targets this step reads.
+    for (const d of inst.deps) if (d.stepIndex === i) await env.waitDep(d.instanceId);
     const description = `${step.kind} ${impl.describe(step as never)}`;
     const started = Date.now();
     let record: StepRecord | undefined;
@@ -64,7 +66,7 @@ export async function runTarget(inst: TargetInstance, env: JobEnv): Promise<Targ
       } else {
         const explain = env.settings.explain ? explainMiss(ki, await env.store.lastAtPosition(position), env.settings.noCache) : undefined;
         env.emit({ type: 'step', target: inst.label, index: i, kind: step.kind, description, status: 'running', key, explain });
-        const outcome = await impl.execute(step as never, state, ctx, inputs);
+        const outcome = await env.slot(() => impl.execute(step as never, state, ctx, inputs));
         record = { key, kind: step.kind, position, inputs: ki as unknown as Record<string, unknown>, state: outcome.state, outputs: outcome.outputs, created: new Date().toISOString() };
         await env.store.putRecord(record);
         await env.store.setPosition(position, key);
