@@ -73,6 +73,9 @@ export async function cacheUsage(store: CacheStore): Promise<CacheUsage> {
   return { records: records.length, blobs: blobs.size, blobBytes, snapshotBytes, totalBytes: blobBytes + snapshotBytes, byKind };
 }
 
+/** Unreferenced blobs younger than this are left alone (see pruneCache). */
+export const ORPHAN_GRACE_MS = 3_600_000;
+
 export interface PruneOptions {
   keepBytes?: number;
   olderThanMs?: number;
@@ -114,8 +117,16 @@ export async function pruneCache(store: CacheStore, opts: PruneOptions): Promise
   const live = needed();
   let blobsRemoved = 0;
   let bytesFreed = 0;
+  // A blob no record names yet may belong to a build running now in another process
+  // (layers are stored before their record): collect such orphans only once old.
+  const named = new Set<string>();
+  for (const r of records) for (const d of recordBlobs(r.record)) named.add(d);
   for (const [d, size] of blobs) {
     if (live.has(d)) continue;
+    if (!named.has(d)) {
+      const st = await fs.stat(store.blobPath(d)).catch(() => undefined);
+      if (!st || now - st.mtimeMs < ORPHAN_GRACE_MS) continue;
+    }
     await fs.rm(store.blobPath(d), { force: true });
     blobsRemoved++;
     bytesFreed += size;

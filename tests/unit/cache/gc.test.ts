@@ -98,12 +98,16 @@ describe('pruneCache', () => {
     expect(await s.getRecord(keys[0], { touch: false })).toBeDefined();
   });
 
-  test('blobs no record needs are collected; nothing to do is a no-op', async () => {
+  test('blobs no record names are collected once older than the grace period; nothing to do is a no-op', async () => {
     const { s } = await setup([10], [1]);
     const orphan = await s.putBuffer('orphan');
-    expect(await pruneCache(s, { now: NOW })).toEqual({ recordsRemoved: 0, blobsRemoved: 1, bytesFreed: 6 });
+    const young = await s.putBuffer('young orphan: maybe a build in progress');
+    const old = new Date(Date.now() - 2 * 3_600_000);
+    await fs.utimes(s.blobPath(orphan.digest), old, old);
+    expect(await pruneCache(s, {})).toEqual({ recordsRemoved: 0, blobsRemoved: 1, bytesFreed: 6 });
     expect(await s.hasBlob(orphan.digest)).toBe(false);
-    expect(await pruneCache(s, { now: NOW })).toEqual({ recordsRemoved: 0, blobsRemoved: 0, bytesFreed: 0 });
+    expect(await s.hasBlob(young.digest)).toBe(true);
+    expect(await pruneCache(s, {})).toEqual({ recordsRemoved: 0, blobsRemoved: 0, bytesFreed: 0 });
   });
 
   test('old staging leftovers in tmp/ are removed, recent ones kept', async () => {
