@@ -3,7 +3,8 @@
 import { CacheStore } from '../cache/store.js';
 import { StatIndex } from '../cache/stat-index.js';
 import type { BuildGraph } from '../graph/build-graph.js';
-import { KairosError, BuildCancelledError } from '../errors/index.js';
+import { promises as fs, constants as fsc } from 'node:fs';
+import { KairosError, BuildCancelledError, OutputNotWritableError } from '../errors/index.js';
 import type { Executor } from '../executors/types.js';
 import type { BuildSettings, PlannedOutput, TargetResult } from './context.js';
 import type { EventSink } from './events.js';
@@ -43,6 +44,13 @@ function errorEvent(e: unknown, target?: string) {
 export async function runBuild(g: BuildGraph, opts: BuildOptions): Promise<BuildSummary> {
   const started = Date.now();
   const emit = opts.onEvent;
+  // An output folder we cannot write is bad input: say so before anything is built or cached.
+  try {
+    await fs.mkdir(opts.outputDir, { recursive: true });
+    await fs.access(opts.outputDir, fsc.W_OK);
+  } catch (e) {
+    throw new OutputNotWritableError(opts.outputDir, e);
+  }
   const store = await CacheStore.open(opts.cacheDir);
   const statIndex = await StatIndex.open(store.root);
   const results = new Map<string, TargetResult>();

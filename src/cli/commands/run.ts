@@ -43,11 +43,12 @@ export async function runCommand(tokens: string[], o: RunOpts, io: CliIO, signal
   const secrets = parseSecrets(o.secret ?? [], process.env);
   const renderer: Renderer = o.json ? jsonRenderer({ write: io.out }) : !o.plain && io.isTTY && !process.env.CI ? ttyRenderer({ write: io.out }, io.columns) : plainRenderer({ write: io.out });
 
-  const project = await loadProject(projectDir(o));
-  // CLI args apply to every target named on the command line.
-  const graph = await buildGraph(project, refs.map((ref) => ({ ref, args })));
-  const cache = cacheDir(o, process.env);
+  const started = Date.now();
   try {
+    const project = await loadProject(projectDir(o));
+    // CLI args apply to every target named on the command line.
+    const graph = await buildGraph(project, refs.map((ref) => ({ ref, args })));
+    const cache = cacheDir(o, process.env);
     const summary = await runBuild(graph, {
       cacheDir: cache,
       outputDir: resolve(o.output ?? resolve(projectDir(o), 'build')),
@@ -69,6 +70,14 @@ export async function runCommand(tokens: string[], o: RunOpts, io: CliIO, signal
       await openDebugShell(await CacheStore.open(cache), summary.debug[0], io, signal);
     }
     return summary.ok ? 0 : signal.aborted ? 130 : 1;
+  } catch (e) {
+    // Bad input fails before the build starts; --json readers still get an error and a closing summary.
+    if (o.json) {
+      const k = e as { code?: string; message?: string; hint?: string };
+      renderer.event({ type: 'error', code: k.code ?? 'INTERNAL', message: k.message ?? String(e), hint: k.hint });
+      renderer.event({ type: 'summary', ok: false, targets: 0, executed: 0, cached: 0, wallMs: Date.now() - started, bytesWritten: 0, outputs: [], failed: [] });
+    }
+    throw e;
   } finally {
     renderer.close();
   }

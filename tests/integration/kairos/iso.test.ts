@@ -74,12 +74,12 @@ d('Kairos pipeline: +iso FLAVOR=debian (needs root, runc, debootstrap, qemu)', (
     expect(sysarea).toMatch(/GPT/);
   });
 
-  const LOGIN = /kairos login:/;
+  const LOGIN = /login:/;
   const boots: Array<[string, 'bios' | 'uefi', (iso: string) => string[]]> = [
     ['SeaBIOS from CD', 'bios', (i) => ['-cdrom', i, '-boot', 'd']],
     ['OVMF from CD', 'uefi', (i) => ['-cdrom', i]],
-    ['SeaBIOS as a raw disk', 'bios', (i) => ['-drive', `file=${i},format=raw,if=ide,readonly=on`]],
-    ['OVMF as a raw disk', 'uefi', (i) => ['-drive', `file=${i},format=raw,if=ide,readonly=on`]],
+    ['SeaBIOS as a raw disk', 'bios', (i) => ['-drive', `file=${i},format=raw,if=ide,snapshot=on`]],
+    ['OVMF as a raw disk', 'uefi', (i) => ['-drive', `file=${i},format=raw,if=ide,snapshot=on`]],
   ];
   it.each(boots)('boots to a login prompt: %s', async (_name, firmware, media) => {
     const r = await bootUntil(media(iso), LOGIN, { firmware, timeoutMs: 8 * MINUTES });
