@@ -9,6 +9,7 @@ import { graphCommand } from './commands/graph.js';
 import { cacheDuCommand, cachePruneCommand } from './commands/cache.js';
 import { doctorCommand } from './commands/doctor.js';
 import { debugCommand } from './commands/debug.js';
+import { updateCommand } from './commands/update.js';
 
 const VERSION = '0.1.0';
 
@@ -106,6 +107,15 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     .argument('<id>', 'the id printed by the failed build')
     .action(async (id: string) => {
       code = await debugCommand(id, globals(), io, controller.signal);
+    });
+
+  program
+    .command('update')
+    .description('resolve remote target refs again and rewrite kairos-pipe.lock: kairos-pipe update [github.com/org/repo@ref ...]')
+    .argument('[refs...]', 'remote references to update (default: every locked one)')
+    .option('--json', 'as JSON')
+    .action(async (refs: string[], opts: { json?: boolean }) => {
+      code = await updateCommand(refs, { ...globals(), ...opts }, io);
     });
 
   program

@@ -13,4 +13,5 @@ export { run, cacheMount, secret, type RunOptions } from './steps/run.js';
 export { bootstrap } from './steps/bootstrap.js';
 export { squashfs } from './steps/squashfs.js';
 export { fatImage } from './steps/fat-image.js';
+export { remote, type RemoteRepo } from './remote.js';
 export type { Step, StepKind } from './steps/index.js';

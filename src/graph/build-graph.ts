@@ -12,6 +12,7 @@ import type { Step } from '../dsl/steps/index.js';
 import type { TargetRef } from '../dsl/steps/common.js';
 import { dockerfileTarget, expandDockerfileBase, isDockerfileRef } from './dockerfile-targets.js';
 import { resolveContextPath } from '../cache/context-hash.js';
+import { loadRemoteProject, loadLocalOfRemote, remoteOriginOf, type RemoteOptions } from '../load/remote/index.js';
 
 export interface BuildGraph {
   graph: Graph;
@@ -19,22 +20,19 @@ export interface BuildGraph {
   roots: string[];
 }
 
-class RemoteNotSupportedError extends KairosError {
-  readonly code = 'REMOTE_TARGETS_UNSUPPORTED';
-  constructor(ref: string) {
-    super(`remote target ${ref} cannot be loaded: remote targets are not supported in this version`, { hint: 'Vendor the target module into targets/ or reference it with ./dir+name.' });
-  }
-}
-
-export async function resolveTarget(project: Project, ref: string, where?: string): Promise<LoadedTarget> {
+export async function resolveTarget(project: Project, ref: string, where?: string, remote?: RemoteOptions): Promise<LoadedTarget> {
   if (isDockerfileRef(ref)) {
     const t = dockerfileTarget(ref);
     if (t) return t;
   }
   const parsed = parseTargetRef(ref);
   if (!parsed) throw new UnknownTargetError(ref, [...project.targets.keys()], undefined, where);
-  if (parsed.kind === 'remote') throw new RemoteNotSupportedError(ref);
-  const proj = parsed.dir === '.' ? project : await loadProject(resolve(project.root, parsed.dir));
+  const proj =
+    parsed.kind === 'remote'
+      ? await loadRemoteProject(parsed, ref, remote ?? { cacheDir: resolve(project.root, 'cache'), lockRoot: project.root })
+      : parsed.dir === '.'
+        ? project
+        : ((await loadLocalOfRemote(project, parsed.dir, ref)) ?? (await loadProject(resolve(project.root, parsed.dir))));
   const t = proj.targets.get(parsed.name);
   if (!t) {
     const names = [...proj.targets.keys()];
@@ -93,6 +91,17 @@ async function planOf(t: LoadedTarget, args: Record<string, unknown>): Promise<S
 export interface BuildGraphOptions {
   /** Check copy() context sources exist inside their context (default true). */
   checkContext?: boolean;
+  /** Where remote targets are cloned and which lock pins them (default: <root>/cache, <root>/kairos-pipe.lock). */
+  remote?: RemoteOptions;
+}
+
+/** Remote instances are labelled by repository and commit: `github.com/o/r@<commit:12>+name(A=1)`. */
+function labelOf(t: LoadedTarget, args: Record<string, unknown>): string {
+  const label = instanceLabel(t, args, defaultsOf(t));
+  const origin = remoteOriginOf(t.project);
+  if (!origin) return label;
+  const prefix = t.project.root === process.cwd() ? '' : `./${relative(process.cwd(), t.project.root)}`;
+  return `${origin.display}${label.slice(prefix.length)}`;
 }
 
 /**
@@ -113,19 +122,20 @@ export async function buildGraph(project: Project, roots: Array<{ ref: string; a
   const graph = new Graph({ directed: true });
   const instances = new Map<string, TargetInstance>();
   const rootIds: string[] = [];
+  const remote = opts.remote ?? { cacheDir: resolve(project.root, 'cache'), lockRoot: project.root };
 
   async function visit(t: LoadedTarget, rawArgs: Record<string, unknown>): Promise<string> {
     const args = validateArgs(t.def, rawArgs);
     const id = instanceId(t, args);
     if (instances.has(id)) return id;
     const steps = await planOf(t, args);
-    const inst: TargetInstance = { id, target: t, args, steps, deps: [], label: instanceLabel(t, args, defaultsOf(t)) };
+    const inst: TargetInstance = { id, target: t, args, steps, deps: [], label: labelOf(t, args) };
     instances.set(id, inst);
     graph.setNode(id, inst.label);
     if (opts.checkContext !== false) await checkContextSources(inst);
     for (const r of refsOf(steps)) {
       const where = whereOf(steps[r.stepIndex].loc, inst.label);
-      const dep = await resolveTarget(t.project, r.ref.ref, where);
+      const dep = await resolveTarget(t.project, r.ref.ref, where, remote);
       const depId = await visit(dep, r.ref.args);
       inst.deps.push({ kind: r.kind, instanceId: depId, stepIndex: r.stepIndex } satisfies Dependency);
       graph.setEdge(id, depId, r.kind);
@@ -133,7 +143,7 @@ export async function buildGraph(project: Project, roots: Array<{ ref: string; a
     return id;
   }
 
-  for (const r of roots) rootIds.push(await visit(await resolveTarget(project, r.ref), r.args));
+  for (const r of roots) rootIds.push(await visit(await resolveTarget(project, r.ref, undefined, remote), r.args));
   const cycles = alg.findCycles(graph);
   if (cycles.length) throw cycleError(cycles[0], instances);
   return { graph, instances, roots: rootIds };

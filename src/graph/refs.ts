@@ -1,5 +1,5 @@
 // Parses target references: `+name`, `./dir+name`, and the remote forms
-// (recognized here so the error can say they are not supported yet).
+// (`github.com/o/r[/sub]@ref+name`, `git+<scheme>://host/path.git@ref+name`; see load/remote/).
 export type ParsedRef =
   | { kind: 'local'; dir: string; name: string }
   | { kind: 'remote'; repo: string; ref?: string; name: string };
@@ -14,6 +14,8 @@ export function parseTargetRef(ref: string): ParsedRef | undefined {
   if (prefix.startsWith('./') || prefix.startsWith('../') || prefix === '.' || prefix === '..' || prefix.startsWith('/')) {
     return { kind: 'local', dir: prefix, name };
   }
+  // In git+ssh://user@host/... the '@' of the user is not the ref's: only one after the host counts.
+  const hostEnd = prefix.startsWith('git+') && prefix.includes('://') ? prefix.indexOf('/', prefix.indexOf('://') + 3) : 0;
   const at = prefix.lastIndexOf('@');
-  return at > 0 ? { kind: 'remote', repo: prefix.slice(0, at), ref: prefix.slice(at + 1), name } : { kind: 'remote', repo: prefix, name };
+  return at > 0 && at > hostEnd ? { kind: 'remote', repo: prefix.slice(0, at), ref: prefix.slice(at + 1), name } : { kind: 'remote', repo: prefix, name };
 }

@@ -4,7 +4,7 @@ import { buildGraph, type BuildGraph } from '../../graph/build-graph.js';
 import { splitCliArgs } from '../../graph/args.js';
 import type { CliIO } from '../io.js';
 import { UsageError } from '../io.js';
-import { projectDir, type GlobalOpts } from './common.js';
+import { cacheDir, projectDir, type GlobalOpts } from './common.js';
 import type { Step } from '../../dsl/steps/index.js';
 
 function oneLine(cmd: string): string {
@@ -84,7 +84,7 @@ export async function graphCommand(tokens: string[], o: GlobalOpts & { dot?: boo
   const { refs, args } = splitCliArgs(tokens);
   if (!refs.length) throw new UsageError('no target given', 'Example: kairos-pipe graph +iso FLAVOR=ubuntu');
   const project = await loadProject(projectDir(o));
-  const g = await buildGraph(project, refs.map((ref) => ({ ref, args })));
+  const g = await buildGraph(project, refs.map((ref) => ({ ref, args })), { remote: { cacheDir: cacheDir(o, process.env), lockRoot: project.root } });
   io.out(o.json ? json(g) : o.dot ? dot(g) : text(g));
   return 0;
 }

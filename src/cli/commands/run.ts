@@ -47,8 +47,8 @@ export async function runCommand(tokens: string[], o: RunOpts, io: CliIO, signal
   try {
     const project = await loadProject(projectDir(o));
     // CLI args apply to every target named on the command line.
-    const graph = await buildGraph(project, refs.map((ref) => ({ ref, args })));
     const cache = cacheDir(o, process.env);
+    const graph = await buildGraph(project, refs.map((ref) => ({ ref, args })), { remote: { cacheDir: cache, lockRoot: project.root } });
     const summary = await runBuild(graph, {
       cacheDir: cache,
       outputDir: resolve(o.output ?? resolve(projectDir(o), 'build')),

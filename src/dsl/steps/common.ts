@@ -15,7 +15,7 @@ export const targetRefSchema = z.object({
 export type TargetRef = z.infer<typeof targetRefSchema>;
 
 /** `+name`, `./dir+name`, `../x/y+name`, `github.com/o/r@v+name`, `git+https://...@ref+name`. */
-export const TARGET_REF = /^(?:[^+\s]*[^+\s/]|\.{1,2}(?:\/[^+\s]*)?|)\+[A-Za-z0-9][A-Za-z0-9._-]*$/;
+export const TARGET_REF = /^(?:git\+[a-z]+:\/\/[^+\s]*[^+\s/]|[^+\s]*[^+\s/]|\.{1,2}(?:\/[^+\s]*)?|)\+[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 export function isTargetRefString(s: string): boolean {
   return s.startsWith('+') || s.startsWith('./') || s.startsWith('../') || s.startsWith('git+') || /^[a-z0-9.-]+\.[a-z]+\/.+\+[A-Za-z0-9]/.test(s) ? TARGET_REF.test(s) : false;

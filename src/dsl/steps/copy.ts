@@ -6,7 +6,7 @@ import type { AnyArgs, TargetDef } from '../target.js';
 
 export const copyVersion = 1;
 
-const ARTIFACT = /^((?:[^+\s]*)\+[A-Za-z0-9][A-Za-z0-9._-]*)\/(.*)$/;
+const ARTIFACT = /^((?:git\+[a-z]+:\/\/)?[^+\s]*\+[A-Za-z0-9][A-Za-z0-9._-]*)\/(.*)$/;
 
 export const copySchema = z.object({
   kind: z.literal('copy'),
