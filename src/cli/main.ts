@@ -10,6 +10,7 @@ import { cacheDuCommand, cachePruneCommand } from './commands/cache.js';
 import { doctorCommand } from './commands/doctor.js';
 import { debugCommand } from './commands/debug.js';
 import { updateCommand } from './commands/update.js';
+import { cacheExportCommand, cacheImportCommand, type TransferOpts } from './commands/cache-transfer.js';
 
 const VERSION = '0.1.0';
 
@@ -57,6 +58,9 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     .option('--insecure-registry <host>', 'use plain HTTP for HOST[:PORT] (repeatable)', collect)
     .option('--cache-max-size <size>', 'after the build, evict least recently used cache entries above SIZE (e.g. 20G)')
     .option('--shell-on-failure', "open a shell in a failed run() step's filesystem (needs a terminal)")
+    .option('--cache-from <location>', 'import step records first: dir:PATH, oci-archive:FILE or registry:HOST/REPO:TAG (repeatable)', collect)
+    .option('--cache-to <location>', 'export the build\'s step records after a successful build; add ,mode=min|max (repeatable)', collect)
+    .option('--cache-key-file <file>', 'HMAC key: sign exported records, import only records it signed (or $KAIROS_PIPE_CACHE_KEY)')
     .allowUnknownOption()
     .allowExcessArguments()
     .action(async (tokens: string[], opts: RunOpts, cmd: Command) => {
@@ -100,6 +104,23 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     .action(async (opts: { keepBytes?: string; olderThan?: string; all?: boolean; json?: boolean }) => {
       code = await cachePruneCommand({ ...globals(), ...opts }, io);
     });
+
+  const transfer = (c: Command) =>
+    c
+      .option('--cache-key-file <file>', 'HMAC key for record signatures (or $KAIROS_PIPE_CACHE_KEY)')
+      .option('--registry-mirror <map>', 'REGISTRY=HOST[:PORT] (repeatable)', collect)
+      .option('--insecure-registry <host>', 'use plain HTTP for HOST[:PORT] (repeatable)', collect)
+      .option('--json', 'as JSON');
+  transfer(cache.command('export').description('send every step record of the cache and its blobs: kairos-pipe cache export registry:HOST/REPO:TAG').argument('<location>', 'dir:PATH, oci-archive:FILE or registry:HOST/REPO:TAG')).action(
+    async (dest: string, opts: TransferOpts) => {
+      code = await cacheExportCommand(dest, { ...globals(), ...opts }, io, controller.signal);
+    },
+  );
+  transfer(cache.command('import').description('fetch step records and their blobs into the cache: kairos-pipe cache import registry:HOST/REPO:TAG').argument('<location>', 'dir:PATH, oci-archive:FILE or registry:HOST/REPO:TAG')).action(
+    async (src: string, opts: TransferOpts) => {
+      code = await cacheImportCommand(src, { ...globals(), ...opts }, io, controller.signal);
+    },
+  );
 
   program
     .command('debug')

@@ -14,6 +14,8 @@ import { selectExecutorFor } from './executor.js';
 import { CacheStore } from '../../cache/store.js';
 import { pruneCache } from '../../cache/gc.js';
 import { openDebugShell } from './debug.js';
+import { importForRun, exportForRun } from './cache-transfer.js';
+import { BuildSteps, parseCacheLocation, loadCacheKey } from '../../cache/transfer/index.js';
 
 export interface RunOpts extends GlobalOpts {
   jobs?: string;
@@ -31,6 +33,9 @@ export interface RunOpts extends GlobalOpts {
   insecureRegistry?: string[];
   cacheMaxSize?: string;
   shellOnFailure?: boolean;
+  cacheFrom?: string[];
+  cacheTo?: string[];
+  cacheKeyFile?: string;
 }
 
 export async function runCommand(tokens: string[], o: RunOpts, io: CliIO, signal: AbortSignal): Promise<number> {
@@ -49,6 +54,11 @@ export async function runCommand(tokens: string[], o: RunOpts, io: CliIO, signal
     // CLI args apply to every target named on the command line.
     const cache = cacheDir(o, process.env);
     const graph = await buildGraph(project, refs.map((ref) => ({ ref, args })), { remote: { cacheDir: cache, lockRoot: project.root } });
+    // Cache locations and the signing key are checked before anything runs; then warm the cache.
+    for (const l of [...(o.cacheFrom ?? []), ...(o.cacheTo ?? [])]) parseCacheLocation(l);
+    loadCacheKey(o.cacheKeyFile, process.env);
+    await importForRun(o.cacheFrom ?? [], o, io, signal);
+    const built = new BuildSteps();
     const summary = await runBuild(graph, {
       cacheDir: cache,
       outputDir: resolve(o.output ?? resolve(projectDir(o), 'build')),
@@ -61,15 +71,19 @@ export async function runCommand(tokens: string[], o: RunOpts, io: CliIO, signal
       secrets,
       registry: { mirrors: parseMirrorFlags(o.registryMirror ?? []), insecure: o.insecureRegistry ?? [], pull: Boolean(o.pull) },
       signal,
-      onEvent: (e) => renderer.event(e),
+      onEvent: (e) => {
+        built.observe(e);
+        renderer.event(e);
+      },
       selectExecutor: () => selectExecutorFor(executor),
     });
+    const exported = summary.ok ? await exportForRun(o.cacheTo ?? [], built.steps, o, io, signal) : true;
     if (o.cacheMaxSize) await pruneCache(await CacheStore.open(cache), { keepBytes: parseBytes(o.cacheMaxSize) });
     if (!summary.ok && o.shellOnFailure && summary.debug.length && !signal.aborted) {
       renderer.close();
       await openDebugShell(await CacheStore.open(cache), summary.debug[0], io, signal);
     }
-    return summary.ok ? 0 : signal.aborted ? 130 : 1;
+    return summary.ok ? (exported ? 0 : 1) : signal.aborted ? 130 : 1;
   } catch (e) {
     // Bad input fails before the build starts; --json readers still get an error and a closing summary.
     if (o.json) {
