@@ -83,32 +83,33 @@ export class OciExecutor implements Executor {
     const proc = processSpec(state, step, ctx.secrets, ctx.stepId);
     const lowers = state.layers.length ? await ensureSnapshots(ctx.store, state.layers) : [await emptySnapshot(ctx.store)];
     const runDir = ctx.store.tmpPath('run');
-    const dirs = { upper: join(runDir, 'upper'), work: join(runDir, 'work'), rootfs: join(runDir, 'rootfs'), bundle: '' };
-    const undo: Array<() => Promise<unknown>> = [() => fs.rm(runDir, { recursive: true, force: true })];
+    const dirs = { upper: join(runDir, 'upper'), work: join(runDir, 'work'), rootfs: join(runDir, 'rootfs') };
+    let ram: Promise<{ dir: string; dispose: () => Promise<void> }> | undefined;
     let held: HeldMount[] = [];
     try {
-      for (const d of [dirs.upper, dirs.work, dirs.rootfs]) await fs.mkdir(d, { recursive: true, mode: 0o700 });
+      await fs.mkdir(runDir, { recursive: true, mode: 0o700 });
       // The merged root takes its owner and mode from the upper dir's root.
-      await fs.chmod(dirs.upper, 0o755);
+      await Promise.all([fs.mkdir(dirs.upper, { mode: 0o755 }).then(() => fs.chmod(dirs.upper, 0o755)), fs.mkdir(dirs.work, { mode: 0o700 }), fs.mkdir(dirs.rootfs, { mode: 0o700 })]);
+      ram = ramDir(join(runDir, 'bundle'));
       await mountOverlay(lowers, dirs.upper, dirs.work, dirs.rootfs).catch((e) => {
         throw new ExecutorError(ctx.stepId, 'mounting the overlay failed', e);
       });
-      undo.push(() => unmount(dirs.rootfs));
-      const ram = await ramDir(join(runDir, 'bundle'));
-      undo.push(ram.dispose);
-      dirs.bundle = ram.dir;
 
       const view = dirView(dirs.rootfs);
-      const user = await resolveUser(view, proc.user, ctx.stepId);
-      const probe = await probeMounts(view, mountDestinations(step));
+      // Independent lookups in the merged root, side by side.
+      const [user, probe, cwdRel, bundle] = await Promise.all([
+        resolveUser(view, proc.user, ctx.stepId),
+        probeMounts(view, mountDestinations(step)),
+        resolveInRoot(view, proc.cwd),
+        ram,
+      ]);
       // Like Docker, a missing working directory is created (root, 0755) and is part of the layer.
-      const cwdRel = await resolveInRoot(view, proc.cwd);
-      await fs.mkdir(join(dirs.rootfs, cwdRel), { recursive: true, mode: 0o755 });
+      if (cwdRel) await fs.mkdir(join(dirs.rootfs, cwdRel), { recursive: true, mode: 0o755 });
 
       held = await acquireAll(ctx.store, step.mounts, ctx.signal);
-      await writeBundle({ bundle: dirs.bundle, rootfs: dirs.rootfs, step, proc, user, cwd: proc.cwd, cacheMounts: held });
+      await writeBundle({ bundle: bundle.dir, rootfs: dirs.rootfs, step, proc, user, cwd: proc.cwd, cacheMounts: held });
       const out = new OutputLines(ctx.log, secretValues(step, ctx.secrets));
-      const res = await runcRun(this.runc, dirs.bundle, containerId(), out, ctx.signal);
+      const res = await runcRun(this.runc, bundle.dir, containerId(), out, ctx.signal);
       await releaseAll(held);
       held = [];
       if (res.aborted || ctx.signal.aborted) throw new RunAbortedError(ctx.stepId, step);
@@ -119,7 +120,10 @@ export class OciExecutor implements Executor {
       return await diffUpper(ctx.store, dirs.upper, probe, ctx.signal);
     } finally {
       await releaseAll(held);
-      for (const f of undo.reverse()) await f().catch(() => undefined);
+      // Mounts first: the run dir holds the overlay and maybe the bundle's tmpfs.
+      await unmount(dirs.rootfs).catch(() => undefined);
+      await ram?.then((r) => r.dispose()).catch(() => undefined);
+      await fs.rm(runDir, { recursive: true, force: true }).catch(() => undefined);
     }
   }
 }

@@ -1,12 +1,20 @@
-// mount(8)/umount(8) for the oci executor: the overlay of a step's snapshots and
-// the tmpfs that holds its bundle and secrets. Node has no mount(2); util-linux
-// is on every system that has runc.
-import { execFile } from 'node:child_process';
+// mount(2)/umount2(2) for the oci executor: the overlay of a step's snapshots and
+// the tmpfs that holds its bundle and secrets. Node has no mount(2); the calls go
+// through the long-lived perl helper (src/oci/layer/native-fs.ts), which saves
+// the mount(8) and umount(8) process spawns of every step.
 import { promises as fs } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { promisify } from 'node:util';
+import { runNative, NativeFsError } from '../../oci/layer/native-fs.js';
 
-const exec = promisify(execFile);
+const MNT_DETACH = 2;
+const EBUSY = 16;
+const EINVAL = 22;
+const ENOENT = 2;
+
+async function mount(source: string, target: string, fstype: string, data: string, cwd?: string): Promise<void> {
+  const [r] = await runNative([{ op: 'mount', source, path: target, fstype, flags: 0, data, cwd }]);
+  if (!r.ok) throw new NativeFsError(`mount -t ${fstype}`, target, `errno ${r.errno} (options ${data})`);
+}
 
 /**
  * Mounts lowers (bottom first) + upper/work at `target`. Lower dirs are passed
@@ -19,22 +27,31 @@ export async function mountOverlay(lowers: string[], upper: string, work: string
   const lowerOpt = [...lowers].reverse().map((l) => (rel ? basename(l) : l)).join(':');
   const opts = `lowerdir=${lowerOpt},upperdir=${upper},workdir=${work},redirect_dir=off,metacopy=off,index=off`;
   if (opts.length > 4000) throw new Error(`the layer chain is too long for one overlay mount (${lowers.length} layers)`);
-  await exec('mount', ['-t', 'overlay', 'overlay', '-o', opts, target], { cwd: rel ? parent : undefined });
+  await mount('overlay', target, 'overlay', opts, rel ? parent : undefined);
 }
 
 export async function mountTmpfs(target: string, size = '16m'): Promise<void> {
-  await exec('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0700`, 'tmpfs', target]);
+  await mount('tmpfs', target, 'tmpfs', `size=${size},mode=0700`);
+}
+
+let shmIsTmpfs: Promise<boolean> | undefined;
+
+/** Whether /dev/shm is a tmpfs; asked once a process (mountinfo costs a few ms under load). */
+function shmTmpfs(): Promise<boolean> {
+  shmIsTmpfs ??= fs
+    .readFile('/proc/self/mountinfo', 'utf8')
+    .catch(() => '')
+    .then((info) => info.split('\n').some((l) => l.split(' ')[4] === '/dev/shm' && / - tmpfs /.test(l)));
+  return shmIsTmpfs;
 }
 
 /**
  * A private directory in RAM for a bundle: under /dev/shm when that is a tmpfs
- * (no mount needed, which saves two process spawns a step), else a tmpfs we
- * mount at `fallback`. Returns the directory and how to get rid of it.
+ * (no mount needed), else a tmpfs we mount at `fallback`. Returns the directory
+ * and how to get rid of it.
  */
 export async function ramDir(fallback: string): Promise<{ dir: string; dispose: () => Promise<void> }> {
-  const info = await fs.readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
-  const shm = info.split('\n').some((l) => l.split(' ')[4] === '/dev/shm' && / - tmpfs /.test(l));
-  if (shm) {
+  if (await shmTmpfs()) {
     const dir = await fs.mkdtemp('/dev/shm/kairos-pipe-run-');
     await fs.chmod(dir, 0o700);
     return { dir, dispose: () => fs.rm(dir, { recursive: true, force: true }) };
@@ -44,19 +61,19 @@ export async function ramDir(fallback: string): Promise<{ dir: string; dispose: 
   return { dir: fallback, dispose: () => unmount(fallback) };
 }
 
-async function isMounted(target: string): Promise<boolean> {
-  const info = await fs.readFile('/proc/self/mountinfo', 'utf8');
-  return info.split('\n').some((l) => l.split(' ')[4] === target);
-}
-
-/** Unmounts `target` if mounted; retries while busy, then detaches lazily. */
+/**
+ * Unmounts everything mounted at `target` until it is no mount point (EINVAL) or
+ * gone (ENOENT); retries while busy, then detaches lazily.
+ */
 export async function unmount(target: string): Promise<void> {
-  for (let i = 0; i < 20 && (await isMounted(target)); i++) {
-    try {
-      await exec('umount', [target]);
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
+  for (let busy = 0; busy < 20; ) {
+    const [r] = await runNative([{ op: 'umount', path: target, flags: 0 }]);
+    if (r.ok) continue; // something may be stacked below
+    if (r.errno === EINVAL || r.errno === ENOENT) return;
+    if (r.errno !== EBUSY) throw new NativeFsError('umount', target, `errno ${r.errno}`);
+    busy++;
+    await new Promise((res) => setTimeout(res, 100));
   }
-  if (await isMounted(target)) await exec('umount', ['-l', target]);
+  const [r] = await runNative([{ op: 'umount', path: target, flags: MNT_DETACH }]);
+  if (!r.ok && r.errno !== EINVAL && r.errno !== ENOENT) throw new NativeFsError('umount -l', target, `errno ${r.errno}`);
 }
