@@ -4,6 +4,19 @@ import type { KeyInputs } from '../cache/key.js';
 import type { StepRecord } from '../cache/records.js';
 import { canonicalJson } from '../cache/canonical.js';
 
+const INPUT_NAMES: Record<string, string> = {
+  'input.base': 'the target it starts from (from) changed',
+  'input.tools': 'the tools target changed',
+  'input.manifest': 'the base image tag now points at another digest',
+  'input.release': "the mirror's Release file changed (new packages)",
+};
+
+/** `input.base: <key> -> <key>` reads better as what that input is. */
+function friendlyInput(line: string): string {
+  const name = line.slice(0, line.indexOf(':'));
+  return INPUT_NAMES[name] ? `${INPUT_NAMES[name]} (${line.slice(name.length + 2)})` : line;
+}
+
 function short(v: unknown): string {
   const s = typeof v === 'string' ? v : canonicalJson(v);
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
@@ -56,7 +69,9 @@ export function explainMiss(current: KeyInputs, last: StepRecord | undefined, no
     });
   }
   const rest = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'sources' && k !== 'nonce'));
-  diffValues('input', rest(pi), rest(ci), out);
+  const inputDiffs: string[] = [];
+  diffValues('input', rest(pi), rest(ci), inputDiffs);
+  out.push(...inputDiffs.map(friendlyInput));
   if ('nonce' in ci) out.push('the step is marked noCache / cache: never');
   if (prev.parent !== current.parent) out.push('the previous step changed (parent key differs)');
   if (out.length === 0) out.push('same inputs as the last build, but its result is no longer in the cache (pruned or corrupt)');

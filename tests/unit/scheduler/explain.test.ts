@@ -60,7 +60,7 @@ describe('explainMiss', () => {
 
   test('a changed base (from +target) input', () => {
     const out = explainMiss(ki({ step: { kind: 'from' }, inputs: { base: P2 } }), rec(ki({ step: { kind: 'from' }, inputs: { base: P1 } })), false);
-    expect(out).toEqual([`input.base: ${P1} -> ${P2}`]);
+    expect(out).toEqual([`the target it starts from (from) changed (${P1} -> ${P2})`]);
   });
 
   test('a new step implementation version', () => {
