@@ -1,5 +1,6 @@
 // `npm run bench`: runs, in one process and one after the other, every benchmark
-// module that exists (core, iso, executors, registry) and prints their figures.
+// module that exists (core, iso, executors, registry, kairos — the last opt-in with
+// BENCH_KAIROS=1, ~20–30 min) and prints their figures.
 // Each module exports `default async function bench(report)`. A missing module is
 // skipped with a note; a failing one is reported and the others still run.
 import { existsSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { cpus, totalmem, release } from 'node:os';
 type Bench = (report: (line: string) => void) => Promise<void>;
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const MODULES = ['core', 'iso', 'executors', 'registry'];
+const MODULES = ['core', 'iso', 'executors', 'registry', 'kairos']; // kairos: opt-in, BENCH_KAIROS=1
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 out(`kairos-pipe benchmarks — node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Linux ${release()}`);
