@@ -1,7 +1,7 @@
 // `kairos-pipe doctor`: what this machine can do, and what to install for the rest.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { promises as fs } from 'node:fs';
+import { ociProblems, dockerProblems } from '../../executors/select.js';
 import type { CliIO } from '../io.js';
 import { CacheStore } from '../../cache/store.js';
 import { cacheDir, type GlobalOpts } from './common.js';
@@ -35,12 +35,12 @@ export async function doctorCommand(o: GlobalOpts & { json?: boolean }, io: CliI
   } catch (e) {
     checks.push({ name: 'cache', ok: false, detail: (e as Error).message, fix: 'Pass a writable --cache-dir.', required: true });
   }
-  const root = process.getuid?.() === 0;
+  // The executors' own checks: what `--executor auto` would find.
+  const oci = await ociProblems();
   const runc = await has('runc', ['--version']);
-  const overlay = (await fs.readFile('/proc/filesystems', 'utf8').catch(() => '')).includes('overlay');
-  checks.push({ name: 'oci executor', ok: root && !!runc && overlay, detail: `root: ${root}, runc: ${runc ?? 'missing'}, overlayfs: ${overlay}`, fix: 'Run as root with runc installed (apt-get install runc), or use --executor docker.', required: false });
-  const docker = await has('docker', ['version', '--format', '{{.Server.Version}}']);
-  checks.push({ name: 'docker executor', ok: !!docker, detail: docker ? `engine ${docker}` : 'no Docker engine answers', fix: 'Start dockerd or set DOCKER_HOST.', required: false });
+  checks.push({ name: 'oci executor', ok: oci.length === 0, detail: oci.length ? oci.join('; ') : (runc ?? 'runc'), fix: 'Run as root with runc installed (apt-get install runc), or use --executor docker.', required: false });
+  const docker = await dockerProblems();
+  checks.push({ name: 'docker executor', ok: docker.length === 0, detail: docker.length ? docker.join('; ') : `engine at ${process.env.DOCKER_HOST ?? '/var/run/docker.sock'}`, fix: 'Start dockerd or set DOCKER_HOST.', required: false });
   const deb = await has('debootstrap', ['--version']);
   checks.push({ name: 'debootstrap', ok: !!deb, detail: deb ?? 'missing', fix: 'apt-get install debootstrap (needed by bootstrap() steps).', required: false });
   const anyExecutor = checks.filter((c) => c.name.endsWith('executor')).some((c) => c.ok);
