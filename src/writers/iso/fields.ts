@@ -62,12 +62,6 @@ export function ucs2Field(buf: Buffer, off: number, len: number, s: string): voi
 
 /** UCS-2 big-endian; characters outside the BMP become `_` (UCS-2 has no surrogates). */
 export function ucs2be(s: string): Buffer {
-  const units: number[] = [];
-  for (const ch of s) {
-    const cp = ch.codePointAt(0)!;
-    units.push(cp > 0xffff ? 0x5f : cp);
-  }
-  const b = Buffer.alloc(units.length * 2);
-  units.forEach((u, i) => b.writeUInt16BE(u, i * 2));
-  return b;
+  const b = Buffer.from(s.replace(/[\ud800-\udbff][\udc00-\udfff]/g, '_'), 'utf16le');
+  return b.swap16();
 }

@@ -31,7 +31,7 @@ function isoParts(real: string, isDir: boolean): { base: string; ext: string } {
 
 /** Joliet forbids `* / : ; ? \` and control characters. */
 function jolietParts(real: string, isDir: boolean): { base: string; ext: string } {
-  const clean = [...real].map((c) => (/[\u0000-\u001f*/:;?\\]/.test(c) ? '_' : c)).join('');
+  const clean = real.replace(/[\u0000-\u001f*/:;?\\]/g, '_');
   const dot = isDir ? -1 : clean.lastIndexOf('.');
   if (dot <= 0 || clean.length - dot > 16) return { base: clean, ext: '' };
   return { base: clean.slice(0, dot), ext: clean.slice(dot) };
@@ -39,6 +39,7 @@ function jolietParts(real: string, isDir: boolean): { base: string; ext: string 
 
 /** Cuts by code points so that the result never splits a surrogate pair. */
 function cut(s: string, units: number): string {
+  if (s.length <= units) return s;
   let out = '';
   for (const ch of s) {
     if (out.length + ch.length > units) break;
@@ -84,30 +85,42 @@ function jolietMake(real: string, _unused: string, isDir: boolean, taken: Set<st
   return name;
 }
 
+/** Code unit `i` of an identifier of 1- or 2-byte units. */
+const unitAt = (id: Buffer, i: number, unit: 1 | 2) => (unit === 1 ? id[i] : (id[i] << 8) | id[i + 1]);
+
+/** End of the name part (the first `.`, else the `;` or the end) and of the whole identifier before `;`. */
+function splitPoints(id: Buffer, unit: 1 | 2): { dot: number; end: number } {
+  let dot = -1;
+  for (let i = 0; i + unit <= id.length; i += unit) {
+    const c = unitAt(id, i, unit);
+    if (c === 0x3b) return { dot, end: i };
+    if (c === 0x2e && dot < 0) dot = i;
+  }
+  return { dot, end: id.length };
+}
+
+/** Compares id[a0..a1) with id[b0..b1) byte by byte, the shorter padded with spaces (UCS-2: 00 20). */
+function padCmp(x: Buffer, x0: number, x1: number, y: Buffer, y0: number, y1: number, unit: 1 | 2): number {
+  const n = Math.max(x1 - x0, y1 - y0);
+  for (let i = 0; i < n; i++) {
+    const pad = unit === 2 && i % 2 === 0 ? 0 : 0x20;
+    const cx = x0 + i < x1 ? x[x0 + i] : pad;
+    const cy = y0 + i < y1 ? y[y0 + i] : pad;
+    if (cx !== cy) return cx - cy;
+  }
+  return 0;
+}
+
 /** ECMA-119 9.3 order: name then extension, each compared as if padded with spaces. */
 export function compareIds(a: Buffer, b: Buffer, unit: 1 | 2): number {
-  const split = (id: Buffer): [Buffer, Buffer] => {
-    let end = id.length;
-    let dot = -1;
-    for (let i = 0; i < id.length; i += unit) {
-      const c = unit === 1 ? id[i] : id.readUInt16BE(i);
-      if (c === 0x3b) { end = i; break; }
-      if (c === 0x2e && dot < 0) dot = i;
-    }
-    return dot < 0 ? [id.subarray(0, end), Buffer.alloc(0)] : [id.subarray(0, dot), id.subarray(dot + unit, end)];
-  };
-  const padCmp = (x: Buffer, y: Buffer): number => {
-    const n = Math.max(x.length, y.length);
-    for (let i = 0; i < n; i++) {
-      const cx = i < x.length ? x[i] : unit === 2 && i % 2 === 0 ? 0 : 0x20;
-      const cy = i < y.length ? y[i] : unit === 2 && i % 2 === 0 ? 0 : 0x20;
-      if (cx !== cy) return cx - cy;
-    }
-    return 0;
-  };
-  const [an, ae] = split(a);
-  const [bn, be] = split(b);
-  return padCmp(an, bn) || padCmp(ae, be);
+  const sa = splitPoints(a, unit);
+  const sb = splitPoints(b, unit);
+  const aNameEnd = sa.dot < 0 ? sa.end : sa.dot;
+  const bNameEnd = sb.dot < 0 ? sb.end : sb.dot;
+  return (
+    padCmp(a, 0, aNameEnd, b, 0, bNameEnd, unit) ||
+    padCmp(a, sa.dot < 0 ? 0 : sa.dot + unit, sa.dot < 0 ? 0 : sa.end, b, sb.dot < 0 ? 0 : sb.dot + unit, sb.dot < 0 ? 0 : sb.end, unit)
+  );
 }
 
 /** ISO9660 level 3 identifiers for one folder's children, unique and sorted. Files get `;1`. */

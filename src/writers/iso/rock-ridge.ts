@@ -45,13 +45,22 @@ export function erEntry(): Buffer {
 }
 
 export function pxEntry(node: TreeNode, nlink: number, ino: number): Buffer {
-  const b = entry('PX', 44);
-  both32(b, 4, S_IF[node.type] | node.mode);
-  both32(b, 12, nlink);
-  both32(b, 20, node.uid);
-  both32(b, 28, node.gid);
-  both32(b, 36, ino);
+  const b = Buffer.alloc(44);
+  pxInto(b, 0, node, nlink, ino);
   return b;
+}
+
+/** Writes a PX entry (44 bytes) at `off` of `b`. */
+export function pxInto(b: Buffer, off: number, node: TreeNode, nlink: number, ino: number): void {
+  b[off] = 0x50;
+  b[off + 1] = 0x58;
+  b[off + 2] = 44;
+  b[off + 3] = 1;
+  both32(b, off + 4, S_IF[node.type] | node.mode);
+  both32(b, off + 12, nlink);
+  both32(b, off + 20, node.uid);
+  both32(b, off + 28, node.gid);
+  both32(b, off + 36, ino);
 }
 
 /** PN: the 64-bit dev_t as high and low 32-bit halves (what libisofs and Linux use). */
