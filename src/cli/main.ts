@@ -86,7 +86,7 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
       code = await graphCommand(tokens, { ...globals(), ...opts }, io);
     });
 
-  const cache = program.command('cache').description('inspect and trim the local cache');
+  const cache = program.command('cache').description('inspect, trim, export and import the cache');
   cache
     .command('du')
     .description('show what the cache holds')
