@@ -11,7 +11,7 @@ import { cpus, totalmem, release } from 'node:os';
 type Bench = (report: (line: string) => void) => Promise<void>;
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const MODULES = ['core', 'iso', 'executors', 'registry', 'kairos']; // kairos: opt-in, BENCH_KAIROS=1
+const MODULES = ['core', 'iso', 'executors', 'registry', 'cache-transfer', 'kairos']; // kairos: opt-in, BENCH_KAIROS=1
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 out(`kairos-pipe benchmarks — node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Linux ${release()}`);
