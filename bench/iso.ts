@@ -1,9 +1,10 @@
 // ISO writer benchmark: our writer vs `xorriso -as mkisofs -R -J` vs `dd` of the same byte
 // count with conv=fdatasync (the disk's limit), on two shapes: a ~1 GB tree of many files
-// (a copy of /usr capped at BENCH_ISO_MB, or BENCH_ISO_TREE) and one file of the same size.
+// (a copy of /usr capped at BENCH_ISO_MB, or BENCH_ISO_TREE) and one file of the same size;
+// then peak memory on a tree of BENCH_ISO_ENTRIES (50,000) small entries.
 // Our writer runs in a child process so its peak RSS is its own.
 import { spawnSync } from 'node:child_process';
-import { closeSync, copyFileSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -101,6 +102,39 @@ async function shape(report: (l: string) => void, label: string, src: string, wo
   report(`  ours/xorriso ${(ours.ms / x.ms).toFixed(2)}x (goal <= 1.00)   ours/dd ${(ours.ms / dd.ms).toFixed(2)}x (goal <= 1.30)   RSS goal < 200 MB`);
 }
 
+/** A tree of `count` entries: folders of 100 small files (0-4 KiB), one symlink in ten. */
+function makeEntries(root: string, count: number): void {
+  let made = 0;
+  const data = Buffer.alloc(4096, 0x61);
+  for (let d = 0; made < count; d++) {
+    const dir = join(root, `pkg-${d}`, 'share', `doc-${d % 13}`);
+    mkdirSync(dir, { recursive: true });
+    made += d % 13 === 0 ? 3 : 1;
+    for (let f = 0; f < 100 && made < count; f++, made++) {
+      const p = join(dir, `file-with-a-longer-name-${f}.txt`);
+      if (f % 10 === 9) symlinkSync(`../doc-${d % 13}/file-with-a-longer-name-${f - 1}.txt`, p);
+      else writeFileSync(p, data.subarray(0, (f * 397 + d * 31) % 4096));
+    }
+  }
+}
+
+/** Peak RSS on a tree of many small entries (the metadata is what grows with the entry count). */
+async function entriesShape(report: (l: string) => void, work: string): Promise<void> {
+  const count = Number(process.env.BENCH_ISO_ENTRIES ?? 50_000);
+  const tree = join(work, 'entries');
+  makeEntries(tree, count);
+  spawnSync('sync');
+  const ours = runOurs(tree, join(work, 'entries.iso'));
+  rmSync(join(work, 'entries.iso'), { force: true });
+  spawnSync('sync');
+  const x = timed('sh', ['-c', `xorriso -as mkisofs -quiet -R -J -o '${join(work, 'x.iso')}' '${tree}' && sync -d '${join(work, 'x.iso')}'`]);
+  rmSync(join(work, 'x.iso'), { force: true });
+  rmSync(tree, { recursive: true, force: true });
+  report(`iso ${count} entries (small files): image ${Math.ceil(ours.size / (1 << 20))} MB`);
+  report(`  ours     ${(ours.ms / 1000).toFixed(2)} s  peak RSS ${(ours.maxRssKb / 1024).toFixed(0)} MB (goal < 200 MB)`);
+  report(`  xorriso  ${(x.ms / 1000).toFixed(2)} s  peak RSS ${(x.maxRssKb / 1024).toFixed(0)} MB`);
+}
+
 export default async function bench(report: (line: string) => void): Promise<void> {
   const capMb = Number(process.env.BENCH_ISO_MB ?? 1000);
   const work = mkdtempSync(join(process.env.BENCH_TMP ?? tmpdir(), 'kp-bench-iso-'));
@@ -122,6 +156,8 @@ export default async function bench(report: (line: string) => void): Promise<voi
     for (let done = 0; done < size; done += buf.length) writeSync(fd, buf, 0, Math.min(buf.length, size - done));
     closeSync(fd);
     await shape(report, `one ${capMb} MB file`, one, work);
+    rmSync(one, { recursive: true, force: true });
+    await entriesShape(report, work);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

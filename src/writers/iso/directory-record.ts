@@ -17,7 +17,7 @@ export interface RecordPlan {
   flags: number;
   /** Rock Ridge entries planned as buffers: the root, symlinks and anything that needs a CE area. */
   su?: SuPlan;
-  /** Rock Ridge written in place at render time: 0 none (or `su`), 1 PX TF [PN], 2 PX TF [PN] NM. */
+  /** Rock Ridge written in place at render time: 0 none (or `su`), 1 PX TF [PN] [SL], 2 PX TF [PN] [SL] NM. */
   rr: 0 | 1 | 2;
   len: number;
   pos: number;
@@ -68,11 +68,20 @@ function baseLen(id: Buffer): number {
 }
 
 const isDevice = (n: TreeNode) => (n.type === 'char' || n.type === 'block') && n.rdev !== undefined;
+const isLink = (n: TreeNode) => n.type === 'symlink' && n.linkTarget !== undefined;
+
+/** Bytes of a symlink's SL entries (0 for other nodes); they are encoded again when rendered. */
+function slLen(n: TreeNode): number {
+  if (!isLink(n)) return 0;
+  let len = 0;
+  for (const e of slEntries(n.linkTarget!)) len += e.length;
+  return len;
+}
 
 /**
  * Plans a folder's records: `.`, `..`, then each child in identifier order (one record per
  * section). `rockRidge` adds System Use entries; the root's `.` carries SP and, in a CE area, ER.
- * Most records' entries (PX, TF, PN, one NM) are sized here and written in place at render
+ * Most records' entries (PX, TF, PN, SL, one NM) are sized here and written in place at render
  * time; only the rest are built as buffers now.
  */
 export function planDirectory(
@@ -88,8 +97,8 @@ export function planDirectory(
     let fast = 0;
     if (rockRidge) {
       const nameBytes = named ? Buffer.byteLength(target.name) : 0;
-      fast = PX_LEN + TF_LEN + (isDevice(target) ? PN_LEN : 0) + (named ? 5 + nameBytes : 0);
-      if (!special && target.type !== 'symlink' && fast <= 254 - base && nameBytes <= 250) rr = named ? 2 : 1;
+      fast = PX_LEN + TF_LEN + (isDevice(target) ? PN_LEN : 0) + slLen(target) + (named ? 5 + nameBytes : 0);
+      if (!special && fast <= 254 - base && nameBytes <= 250) rr = named ? 2 : 1;
     }
     for (let section = 0; section < n; section++) {
       let su: SuPlan | undefined;
@@ -141,6 +150,12 @@ function renderRr(buf: Buffer, p: number, r: RecordPlan, date: number): void {
   if (isDevice(t)) {
     pnEntry(t.rdev!).copy(buf, p);
     p += PN_LEN;
+  }
+  if (isLink(t)) {
+    for (const e of slEntries(t.linkTarget!)) {
+      e.copy(buf, p);
+      p += e.length;
+    }
   }
   if (r.rr === 2) {
     const n = buf.write(t.name, p + 5, 'utf8');
