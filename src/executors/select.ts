@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { promisify } from 'node:util';
-import Dockerode from 'dockerode';
+import { dockerClient } from './docker/client.js';
 import type { Executor } from './types.js';
 import { ExecutorUnavailableError } from './errors.js';
 import { OciExecutor, type OciExecutorOptions } from './oci/executor.js';
@@ -36,7 +36,7 @@ export async function ociProblems(opts: OciExecutorOptions = {}): Promise<string
 
 /** Why the docker executor cannot run; empty when the engine answers. */
 export async function dockerProblems(opts: DockerExecutorOptions = {}): Promise<string[]> {
-  const docker = opts.docker ?? new Dockerode();
+  const docker = opts.docker ?? (await dockerClient());
   try {
     await docker.ping();
     return [];

@@ -7,7 +7,8 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import Dockerode from 'dockerode';
+import type Dockerode from 'dockerode';
+import { dockerClient } from './client.js';
 import type { RunStep } from '../../dsl/steps/run.js';
 import type { FsState, LayerDesc } from '../../oci/types.js';
 import type { Executor, RunContext } from '../types.js';
@@ -38,16 +39,22 @@ async function secretDir(files: Record<string, string>): Promise<string | undefi
 
 export class DockerExecutor implements Executor {
   readonly kind = 'docker' as const;
-  readonly docker: Dockerode;
+  private client?: Promise<Dockerode>;
 
   constructor(opts: DockerExecutorOptions = {}) {
-    this.docker = opts.docker ?? new Dockerode();
+    if (opts.docker) this.client = Promise.resolve(opts.docker);
+  }
+
+  private engine(): Promise<Dockerode> {
+    this.client ??= dockerClient();
+    return this.client;
   }
 
   async run(state: FsState, step: RunStep, ctx: RunContext): Promise<LayerDesc> {
     ctx.signal.throwIfAborted();
     const proc = processSpec(state, step, ctx.secrets, ctx.stepId);
-    const image = await ensureChainImage(this.docker, ctx.store, state.layers).catch((e) => {
+    const docker = await this.engine();
+    const image = await ensureChainImage(docker, ctx.store, state.layers).catch((e) => {
       throw new ExecutorError(ctx.stepId, 'loading the parent layers into the Docker engine failed', e);
     });
     const targets = [...step.mounts.map((m) => m.target), ...(step.secrets.length ? [SECRETS_DIR] : [])];
@@ -60,7 +67,7 @@ export class DockerExecutor implements Executor {
       secrets = await secretDir(proc.secretFiles);
       const binds = held.map((h) => `${h.dir}:${h.mount.target}:rw`);
       if (secrets) binds.push(`${secrets}:${SECRETS_DIR}:ro`);
-      container = await this.docker.createContainer({
+      container = await docker.createContainer({
         Image: image,
         Cmd: proc.args,
         Entrypoint: [],
@@ -81,7 +88,7 @@ export class DockerExecutor implements Executor {
       if (exitCode !== 0) throw new RunFailedError(ctx.stepId, exitCode, out.tail, step);
       await releaseAll(held);
       held = [];
-      return await diffContainer(this.docker, ctx.store, container, image, probe, ctx.stepId, ctx.signal);
+      return await diffContainer(docker, ctx.store, container, image, probe, ctx.stepId, ctx.signal);
     } catch (e) {
       if (ctx.signal.aborted && !(e instanceof RunAbortedError)) throw new RunAbortedError(ctx.stepId, step);
       throw e;
@@ -93,12 +100,13 @@ export class DockerExecutor implements Executor {
   }
 
   private async attachAndWait(container: Dockerode.Container, out: OutputLines, signal: AbortSignal): Promise<number> {
+    const docker = await this.engine();
     const stream = (await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
     const stdout = new PassThrough();
     const stderr = new PassThrough();
     stdout.on('data', (d: Buffer) => out.push(d, 'stdout'));
     stderr.on('data', (d: Buffer) => out.push(d, 'stderr'));
-    this.docker.modem.demuxStream(stream, stdout, stderr);
+    docker.modem.demuxStream(stream, stdout, stderr);
     const ended = new Promise<void>((res) => {
       stream.on('end', res);
       stream.on('close', res);
