@@ -23,7 +23,7 @@ export function formatError(e: unknown): string {
 /** Exit codes: 0 ok, 1 build failed, 2 bad input (usage, args, targets), 130 interrupted. */
 export function exitCodeOf(e: unknown): number {
   if (!(e instanceof KairosError)) return 1;
-  return ['UNKNOWN_TARGET', 'INVALID_ARG', 'DEPENDENCY_CYCLE', 'TARGET_LOAD_FAILED', 'DUPLICATE_TARGET', 'NO_TARGETS', 'INVALID_PLAN', 'USAGE', 'CONTEXT_PATH', 'OUTPUT_NOT_WRITABLE', 'UNKNOWN_FLAVOR', 'UNKNOWN_FLAVOR_RELEASE', 'DOCKERFILE_INVALID', 'DOCKERFILE_UNSUPPORTED'].includes(e.code) ? 2 : 1;
+  return ['UNKNOWN_TARGET', 'INVALID_ARG', 'DEPENDENCY_CYCLE', 'TARGET_LOAD_FAILED', 'DUPLICATE_TARGET', 'NO_TARGETS', 'INVALID_PLAN', 'USAGE', 'CONTEXT_PATH', 'OUTPUT_NOT_WRITABLE', 'UNKNOWN_FLAVOR', 'UNKNOWN_FLAVOR_RELEASE', 'DOCKERFILE_INVALID', 'DOCKERFILE_UNSUPPORTED', 'REMOTE_REF_INVALID', 'REMOTE_LOAD_FAILED', 'REMOTE_REF_UNKNOWN', 'REMOTE_OUTSIDE_CHECKOUT', 'CACHE_REF_INVALID', 'CACHE_KEY_UNREADABLE'].includes(e.code) ? 2 : 1;
 }
 
 export class UsageError extends KairosError {
