@@ -1,36 +1,46 @@
 // Picks the executor for `--executor auto|oci|docker`. auto: oci where we are
-// root, runc runs and overlayfs is available; else docker where an engine
+// root, runc and perl are on PATH and overlayfs is available; else docker where an engine
 // answers; else an error that says what to install.
-import { execFile } from 'node:child_process';
-import { promises as fs } from 'node:fs';
-import { promisify } from 'node:util';
+import { constants, promises as fs } from 'node:fs';
+import { join } from 'node:path';
 import { dockerClient } from './docker/client.js';
 import type { Executor } from './types.js';
 import { ExecutorUnavailableError } from './errors.js';
 import { OciExecutor, type OciExecutorOptions } from './oci/executor.js';
 import { DockerExecutor, type DockerExecutorOptions } from './docker/executor.js';
 
-const exec = promisify(execFile);
-
 export type SelectOptions = OciExecutorOptions & DockerExecutorOptions;
+
+/**
+ * Where `cmd` would be found on PATH (or `cmd` itself when it has a slash), if it
+ * is an executable file. A lookup, not a spawn: every CLI run that executes a
+ * step asks, and a spawn of runc costs 50–100 ms on a busy machine.
+ */
+export async function onPath(cmd: string): Promise<string | undefined> {
+  const dirs = cmd.includes('/') ? [''] : (process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(':').filter(Boolean);
+  for (const d of dirs) {
+    const p = d ? join(d, cmd) : cmd;
+    const ok = await fs.stat(p).then((st) => st.isFile() && fs.access(p, constants.X_OK).then(() => true), () => false).catch(() => false);
+    if (ok) return p;
+  }
+  return undefined;
+}
 
 /** Why the oci executor cannot run here; empty when it can. */
 export async function ociProblems(opts: OciExecutorOptions = {}): Promise<string[]> {
-  const problems: string[] = [];
   if (process.platform !== 'linux') return [`the oci executor needs Linux (this is ${process.platform})`];
-  if (process.getuid?.() !== 0) problems.push('the oci executor needs root (run with sudo, or use --executor docker)');
-  try {
-    await exec(opts.runc ?? 'runc', ['--version']);
-  } catch {
-    problems.push(`'${opts.runc ?? 'runc'}' is not installed (apt-get install runc)`);
-  }
-  const fsList = await fs.readFile('/proc/filesystems', 'utf8').catch(() => '');
+  const runc = opts.runc ?? 'runc';
+  const [root, runtime, fsList, perl] = await Promise.all([
+    process.getuid?.() === 0,
+    onPath(runc),
+    fs.readFile('/proc/filesystems', 'utf8').catch(() => ''),
+    onPath('perl'),
+  ]);
+  const problems: string[] = [];
+  if (!root) problems.push('the oci executor needs root (run with sudo, or use --executor docker)');
+  if (!runtime) problems.push(`'${runc}' is not installed (apt-get install runc)`);
   if (!/\boverlay\b/.test(fsList)) problems.push('overlayfs is not available (modprobe overlay)');
-  try {
-    await exec('perl', ['-e', '1']);
-  } catch {
-    problems.push('perl is not installed (it makes the mknod/xattr calls Node lacks)');
-  }
+  if (!perl) problems.push('perl is not installed (it makes the mknod/xattr/mount calls Node lacks)');
   return problems;
 }
 
