@@ -148,14 +148,17 @@ export class ImageSink {
       if (!c || !c.sealed || c.pending > 0) break;
       this.queue.shift();
       const data = c.buf.subarray(0, c.fill);
-      this.hash.update(data);
       if (data.equals(ZERO.subarray(0, c.fill))) {
+        this.hash.update(data);
         this.release(c.buf);
         continue;
       }
       this.writes++;
+      // the write is queued first, so the disk copy and the hash of this chunk overlap
+      const written = this.writeAll(data, c.start);
+      this.hash.update(data);
       this.track(
-        this.writeAll(data, c.start).then(() => {
+        written.then(() => {
           this.writes--;
           this.unsynced += data.length;
           if (this.unsynced >= SYNC_EVERY && !this.syncing) {
