@@ -5,7 +5,7 @@
 // same layers, already loaded into the engine.
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, promises as fs } from 'node:fs';
+import { closeSync, existsSync, openSync, promises as fs, readdirSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,22 @@ const DOCKER = '/usr/bin/docker';
 type Report = (line: string) => void;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sec = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const d of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, d.name);
+    newest = Math.max(newest, d.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** What bin/kairos-pipe.js runs: the dist/ bundle (as after `npm ci`) or src/ through the TS loader. */
+export function cliEntry(): string {
+  const dist = join(REPO, 'dist', 'cli.js');
+  const fresh = existsSync(dist) && statSync(dist).mtimeMs >= newestMtime(join(REPO, 'src'));
+  return fresh ? 'the dist/ bundle' : 'src/ through the TypeScript loader (dist/ missing or stale: slower start)';
+}
 
 export interface Dockerd {
   host: string;
@@ -157,7 +173,7 @@ export async function tenStepBuilds(report: Report, inp: TenStepInput): Promise<
       }
     }
     report(`(2) 10-step file on Debian bookworm minbase, wall times (median; ${rounds} cold, ${2 * rounds} no-op, ${rounds} 9th-step rounds, interleaved), load ${loadavg().map((x) => x.toFixed(1)).join(' ')}:`);
-    report(`    ours = \`kairos-pipe run +ten --executor oci\`, the whole CLI process; cold = fresh cache dir, incl. the pull from a loopback registry and unpacking the base`);
+    report(`    ours = \`kairos-pipe run +ten --executor oci\`, the whole CLI process, from ${cliEntry()}; cold = fresh cache dir, incl. the pull from a loopback registry and unpacking the base`);
     for (const k of ['cold', 'noop', 'ninth'] as const) {
       const label = { cold: 'cold build', noop: 'no-op rebuild', ninth: 'rebuild after changing the 9th step' }[k];
       const mine = median(o[k]);

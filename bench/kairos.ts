@@ -12,6 +12,7 @@ import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FLAVORS } from '../flavors/matrix.js';
+import { cliEntry } from './build10.js';
 
 type Report = (line: string) => void;
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -100,6 +101,7 @@ export default async function bench(report: Report): Promise<void> {
     const cache = join(work, 'cache');
     const out = join(work, 'out');
 
+    report(`CLI from ${cliEntry()}`);
     const cold = ours(project, cache, out);
     report(`cold run +iso FLAVOR=debian (fresh cache dir): ${sec(cold.ms)}, ${cold.executed} steps executed, load ${loadavg()[0].toFixed(1)}`);
     const noop = ours(project, cache, out);
