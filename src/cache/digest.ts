@@ -1,6 +1,7 @@
 // sha256 digests in OCI form ("sha256:<hex>"), of buffers, streams and files.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { Transform } from 'node:stream';
 
 export type Digest = `sha256:${string}`;
 
@@ -26,4 +27,18 @@ export async function sha256File(path: string): Promise<{ digest: Digest; size: 
     size += (chunk as Buffer).length;
   }
   return { digest: `sha256:${hash.digest('hex')}`, size };
+}
+
+/** A pass-through stream that hashes and counts what flows through it. */
+export function digestTap(): { stream: Transform; result: () => { digest: Digest; size: number } } {
+  const hash = createHash('sha256');
+  let size = 0;
+  const stream = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      size += chunk.length;
+      cb(null, chunk);
+    },
+  });
+  return { stream, result: () => ({ digest: `sha256:${hash.digest('hex')}`, size }) };
 }

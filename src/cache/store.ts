@@ -6,8 +6,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Readable, Transform } from 'node:stream';
-import { hexOf, sha256, type Digest } from './digest.js';
+import { Readable } from 'node:stream';
+import { digestTap, hexOf, sha256, type Digest } from './digest.js';
 import { CacheDirError, DigestMismatchError } from './errors.js';
 import { recordBlobs, type StepRecord } from './records.js';
 
@@ -59,18 +59,10 @@ export class CacheStore {
   /** Streams data into the store; rejects (and stores nothing) if `expected` is given and differs. */
   async putStream(source: AsyncIterable<Buffer> | Readable, expected?: string): Promise<PutResult> {
     const tmp = this.tmpPath('blob');
-    const hash = createHash('sha256');
-    let size = 0;
-    const tap = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        hash.update(chunk);
-        size += chunk.length;
-        cb(null, chunk);
-      },
-    });
+    const tap = digestTap();
     try {
-      await pipeline(source instanceof Readable ? source : Readable.from(source), tap, createWriteStream(tmp));
-      const digest: Digest = `sha256:${hash.digest('hex')}`;
+      await pipeline(source instanceof Readable ? source : Readable.from(source), tap.stream, createWriteStream(tmp));
+      const { digest, size } = tap.result();
       if (expected && expected !== digest) throw new DigestMismatchError(expected, digest, 'a blob being stored');
       await this.publish(tmp, digest);
       return { digest, size };

@@ -6,7 +6,7 @@ import { computeKey, keyInputs } from '../cache/key.js';
 import type { StepRecord } from '../cache/records.js';
 import { whereOf, type TargetInstance } from '../graph/instance.js';
 import { StepFailedError, KairosError } from '../errors/index.js';
-import type { Descriptor, FsState } from '../oci/types.js';
+import type { FsState } from '../oci/types.js';
 import type { ArtifactDesc, PlannedOutput, StepContext, TargetResult } from './context.js';
 import { explainMiss } from './explain.js';
 import { implOf } from './steps/index.js';

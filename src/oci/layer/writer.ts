@@ -3,10 +3,9 @@
 import tar from 'tar-stream';
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { createHash } from 'node:crypto';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { LayerEntry } from './entry.js';
-import type { Digest } from '../../cache/digest.js';
+import { digestTap, type Digest } from '../../cache/digest.js';
 
 export type ContentSource = { file: string; start?: number } | { buffer: Buffer } | { stream: () => Readable };
 
@@ -136,16 +135,8 @@ async function addEntry(pack: tar.Pack, w: WritableEntry): Promise<void> {
 /** Writes entries as a tar to `outPath`; returns the sha256 digest and size of the tar. */
 export async function writeLayerTar(entries: AsyncIterable<WritableEntry> | Iterable<WritableEntry>, outPath: string, signal?: AbortSignal): Promise<{ digest: Digest; size: number }> {
   const pack = tar.pack();
-  const hash = createHash('sha256');
-  let size = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _e, cb) {
-      hash.update(chunk);
-      size += chunk.length;
-      cb(null, chunk);
-    },
-  });
-  const done = pipeline(pack, tap, createWriteStream(outPath), { signal });
+  const tap = digestTap();
+  const done = pipeline(pack, tap.stream, createWriteStream(outPath), { signal });
   try {
     for await (const w of entries) {
       signal?.throwIfAborted();
@@ -160,5 +151,5 @@ export async function writeLayerTar(entries: AsyncIterable<WritableEntry> | Iter
     await fs.rm(outPath, { force: true });
     throw e;
   }
-  return { digest: `sha256:${hash.digest('hex')}`, size };
+  return tap.result();
 }

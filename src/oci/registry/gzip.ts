@@ -1,11 +1,9 @@
 // Deterministic gzip of a stored layer for pushing: fixed level, no name, mtime 0, so
 // the same tar gives the same compressed digest with the same zlib build.
-import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import type { Digest } from '../../cache/digest.js';
+import { digestTap, type Digest } from '../../cache/digest.js';
 import type { CacheStore } from '../../cache/store.js';
 
 /** Level 6 is zlib's default; it is part of the digest, so it never changes silently. */
@@ -13,16 +11,8 @@ export const GZIP_LEVEL = 6;
 
 export async function gzipBlobToFile(store: CacheStore, digest: Digest, signal?: AbortSignal): Promise<{ path: string; digest: Digest; size: number }> {
   const path = store.tmpPath('push-gzip');
-  const hash = createHash('sha256');
-  let size = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      hash.update(chunk);
-      size += chunk.length;
-      cb(null, chunk);
-    },
-  });
+  const tap = digestTap();
   // Node's gzip header carries mtime 0 and no file name: nothing varies between runs.
-  await pipeline(store.openBlob(digest), createGzip({ level: GZIP_LEVEL, chunkSize: 1 << 18 }), tap, createWriteStream(path), { signal });
-  return { path, digest: `sha256:${hash.digest('hex')}`, size };
+  await pipeline(store.openBlob(digest), createGzip({ level: GZIP_LEVEL, chunkSize: 1 << 18 }), tap.stream, createWriteStream(path), { signal });
+  return { path, ...tap.result() };
 }

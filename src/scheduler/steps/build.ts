@@ -1,12 +1,10 @@
 // build(+x): a dependency edge only; x's outputs join this build's outputs.
 import type { BuildStep } from '../../dsl/steps/build.js';
-import type { StepImpl } from './types.js';
+import { noInputs, type StepImpl } from './types.js';
 
 export const buildStep: StepImpl<BuildStep> = {
   changesFs: false,
-  async inputs() {
-    return {};
-  },
+  inputs: noInputs,
   async execute() {
     return {};
   },

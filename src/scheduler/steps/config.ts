@@ -1,7 +1,7 @@
 // env/workdir/user/label/entrypoint/cmd/shell: a config delta, no layer.
 import type { ConfigStep } from '../../dsl/steps/config.js';
 import type { FsState } from '../../oci/types.js';
-import type { StepImpl } from './types.js';
+import { noInputs, type StepImpl } from './types.js';
 
 export function applyConfig(state: FsState, set: ConfigStep['set']): FsState {
   const c = { ...state.config.config };
@@ -25,9 +25,7 @@ export function applyConfig(state: FsState, set: ConfigStep['set']): FsState {
 
 export const configStep: StepImpl<ConfigStep> = {
   changesFs: true,
-  async inputs() {
-    return {};
-  },
+  inputs: noInputs,
   async execute(step, state) {
     return { state: applyConfig(state!, step.set) };
   },

@@ -8,13 +8,11 @@ import { resolveInView } from './artifact-io.js';
 import { PathNotFoundError } from '../../errors/index.js';
 import { layerOfFile } from './single-file-layer.js';
 import { fixedMtime } from '../../oci/layer/entry.js';
-import type { StepImpl } from './types.js';
+import { noInputs, type StepImpl } from './types.js';
 
 export const fatImageStep: StepImpl<FatImageStep> = {
   changesFs: true,
-  async inputs() {
-    return {};
-  },
+  inputs: noInputs,
   async execute(step, state, ctx) {
     const view = await flatView(ctx.store, state!);
     const files = [];

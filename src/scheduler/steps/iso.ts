@@ -10,13 +10,11 @@ import { materialize, subtree } from '../../oci/layer/materialize.js';
 import { resolveInView } from './artifact-io.js';
 import { PathNotFoundError } from '../../errors/index.js';
 import { fixedMtime } from '../../oci/layer/entry.js';
-import type { StepImpl } from './types.js';
+import { noInputs, type StepImpl } from './types.js';
 
 export const isoStep: StepImpl<IsoStep> = {
   changesFs: false,
-  async inputs() {
-    return {};
-  },
+  inputs: noInputs,
   async execute(step, state, ctx) {
     const view = await flatView(ctx.store, state!);
     const root = relPath(step.root);

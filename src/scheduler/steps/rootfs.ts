@@ -2,13 +2,11 @@
 import type { RootfsStep } from '../../dsl/steps/rootfs.js';
 import { writeLayerTar } from '../../oci/layer/writer.js';
 import { flatView } from '../fs-view.js';
-import type { StepImpl } from './types.js';
+import { noInputs, type StepImpl } from './types.js';
 
 export const rootfsStep: StepImpl<RootfsStep> = {
   changesFs: false,
-  async inputs() {
-    return {};
-  },
+  inputs: noInputs,
   async execute(_step, state, ctx) {
     const view = await flatView(ctx.store, state!);
     const tmp = ctx.store.tmpPath('rootfs');

@@ -3,13 +3,11 @@ import type { SaveArtifactStep } from '../../dsl/steps/save-artifact.js';
 import { PathNotFoundError } from '../../errors/index.js';
 import { flatView, relPath } from '../fs-view.js';
 import { storeArtifact } from './artifact-io.js';
-import type { StepImpl } from './types.js';
+import { noInputs, type StepImpl } from './types.js';
 
 export const saveArtifactStep: StepImpl<SaveArtifactStep> = {
   changesFs: false,
-  async inputs() {
-    return {};
-  },
+  inputs: noInputs,
   async execute(step, state, ctx) {
     const view = await flatView(ctx.store, state!);
     const a = await storeArtifact(ctx.store, view, relPath(step.path), ctx.signal);

@@ -2,13 +2,11 @@
 // build's outputs are written, so a cached image costs nothing here.
 import type { SaveImageStep } from '../../dsl/steps/save-image.js';
 import { storeImage } from '../../oci/image/manifest.js';
-import type { StepImpl } from './types.js';
+import { noInputs, type StepImpl } from './types.js';
 
 export const saveImageStep: StepImpl<SaveImageStep> = {
   changesFs: false,
-  async inputs() {
-    return {};
-  },
+  inputs: noInputs,
   async execute(_step, state, ctx) {
     const img = await storeImage(ctx.store, state!);
     return { outputs: { manifest: img.manifest, config: img.config } };

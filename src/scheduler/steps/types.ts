@@ -16,3 +16,8 @@ export interface StepImpl<S extends Step = Step> {
   execute(step: S, state: FsState | undefined, ctx: StepContext, inputs: Record<string, unknown>): Promise<StepOutcome>;
   describe(step: S): string;
 }
+
+/** For steps that read nothing beyond their spec and parent: their key needs no inputs. */
+export async function noInputs(): Promise<Record<string, unknown>> {
+  return {};
+}
