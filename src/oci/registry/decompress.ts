@@ -31,8 +31,9 @@ export function decoderFor(compression: Compression): Transform {
 }
 
 function zstdStream(): Transform {
-  let d: Decompress;
-  const t = new Transform({
+  // fzstd may reuse its output buffer: copy before handing it on.
+  const d = new Decompress((data) => t.push(Buffer.from(data)));
+  const t: Transform = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       try {
         d.push(chunk);
@@ -50,7 +51,5 @@ function zstdStream(): Transform {
       }
     },
   });
-  // fzstd may reuse its output buffer: copy before handing it on.
-  d = new Decompress((data) => t.push(Buffer.from(data)));
   return t;
 }
