@@ -26,6 +26,15 @@ if [[ -z "${DOCKER_HOST:-}" ]] && command -v dockerd >/dev/null && [[ "$(id -u)"
   fi
 fi
 
-# The full run typechecks too; a run narrowed to some test paths does not.
-if [[ $# -eq 0 ]]; then npx tsc --noEmit -p tsconfig.json; fi
-node --experimental-vm-modules node_modules/jest/bin/jest.js --runInBand "$@"
+# The full run typechecks and lints too; a run narrowed to some test paths does not.
+if [[ $# -eq 0 ]]; then
+  npx tsc --noEmit -p tsconfig.json
+  npx eslint .
+fi
+results=$(mktemp)
+status=0
+node --experimental-vm-modules node_modules/jest/bin/jest.js --runInBand --json --outputFile="$results" "$@" || status=$?
+# One plain closing line for CI dashboards: N passed, N failed, N skipped.
+node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`)' "$results" || true
+rm -f "$results"
+exit $status
