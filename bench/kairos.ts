@@ -48,7 +48,7 @@ function ours(project: string, cache: string, out: string): { ms: number; execut
 }
 
 /** debootstrap + chroot apt-get + dracut + mksquashfs + grub-mkrescue; returns each phase's time. */
-function handMade(dir: string): Record<string, number> {
+export function handMade(dir: string): Record<string, number> {
   const root = join(dir, 'rootfs');
   const iso = join(dir, 'iso');
   const pkgs = FLAVORS.debian.packages.join(' ');
