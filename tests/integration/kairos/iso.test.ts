@@ -100,7 +100,8 @@ d('Kairos pipeline: +iso FLAVOR=debian (needs root, runc, debootstrap, qemu)', (
   }, 5 * MINUTES);
 
   it('after a one-file change in +framework reruns only the steps after it, and --explain names the file', async () => {
-    await fs.appendFile(join(project, 'targets/files/overlay/etc/motd'), 'changed by the e2e test\n');
+    // Unique content each run: the cache outlives the test, and the same change would be a hit next time.
+    await fs.appendFile(join(project, 'targets/files/overlay/etc/motd'), `changed by the e2e test ${Date.now()}-${process.pid}\n`);
     const r = await runCli(['run', '+iso', 'FLAVOR=debian', '--json', '--explain', '--cache-dir', CACHE, '--output', out], { cwd: project, timeoutMs: 30 * MINUTES });
     const s = summaryOf(r.stdout);
     expect(s.ok).toBe(true);
