@@ -23,6 +23,10 @@ const dist = join(root, 'dist', 'cli.js');
 const useDist = process.env.KAIROS_PIPE_FROM_SOURCE !== '1' && existsSync(dist) && statSync(dist).mtimeMs >= newestSource(join(root, 'src'));
 const entry = useDist ? dist : join(root, 'src', 'cli', 'main.ts');
 const api = useDist ? join(root, 'dist', 'index.js') : join(root, 'src', 'index.ts');
-register('./ts-hooks.js', { parentURL: import.meta.url, data: { api: pathToFileURL(api).href } });
+const hooks = () => register('./ts-hooks.js', { parentURL: import.meta.url, data: { api: pathToFileURL(api).href } });
+// The bundle is plain JS: import it before the hooks exist, so its modules do not
+// each take a round trip through the hooks thread (about half the start time).
+if (!useDist) hooks();
 const { main } = await import(pathToFileURL(entry).href);
+if (useDist) hooks();
 process.exitCode = await main(process.argv.slice(2));
