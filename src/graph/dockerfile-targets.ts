@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { basename, resolve, relative } from 'node:path';
 import { z } from 'zod';
-import { parseDockerfile, stageKey, stagesNeeded, type DockerfileStage } from '../dockerfile/index.js';
+import type { DockerfileStage } from '../dockerfile/index.js';
 import { TARGET_BRAND, type TargetDef } from '../dsl/target.js';
 import type { Step } from '../dsl/steps/index.js';
 import type { FromStep } from '../dsl/steps/from.js';
@@ -39,6 +39,8 @@ export async function expandDockerfileBase(t: LoadedTarget, steps: Step[]): Prom
   if (!first || first.source.type !== 'dockerfile') return steps;
   const src = first.source;
   const file = await findDockerfile(t, src.path);
+  // Loaded on first use: the Dockerfile parser costs ~0.2 s of start-up otherwise.
+  const { parseDockerfile, stageKey, stagesNeeded } = await import('../dockerfile/index.js');
   const plan = parseDockerfile(await fs.readFile(file, 'utf8'), relative(t.project.root, file), { buildArgs: src.args, target: src.stage });
   const tag = createHash('sha256').update(`${relative(t.project.root, file)}\0${canonicalJson(src.args)}`).digest('hex').slice(0, 12);
   const refOf = (key: string) => `${PREFIX}${tag}:${key}`;
