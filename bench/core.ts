@@ -47,7 +47,7 @@ function cli(args: string[], cwd: string): { wall: number; stdout: string } {
   return { wall, stdout: r.stdout };
 }
 
-async function cachedRun(report: Report): Promise<void> {
+export async function cachedRun(report: Report): Promise<void> {
   const n = 50;
   const dir = await fs.mkdtemp(join(tmpdir(), 'kp-bench-wide-'));
   try {
