@@ -6,7 +6,7 @@
 //     permitted) and warm (stat index hit), against `sha256sum` on the same files.
 // Sizes can be lowered for a quick look: BENCH_CONTEXT_MB=200 npm run bench.
 import { spawnSync } from 'node:child_process';
-import { existsSync, promises as fs, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { promises as fs, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,27 +17,14 @@ import { StatIndex } from '../src/cache/stat-index.js';
 import { writeWideProject, wideProjectSteps } from '../tests/fixtures/projects/generate-wide.js';
 
 type Report = (line: string) => void;
+import { cliEntry } from './build10.js';
+
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(REPO, 'bin', 'kairos-pipe.js');
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (x: number) => `${x.toFixed(0)} ms`;
 const sec = (x: number) => `${(x / 1000).toFixed(2)} s`;
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const d of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, d.name);
-    newest = Math.max(newest, d.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** What bin/kairos-pipe.js will run: the bundle (as after `npm ci`) or src/ through the TS loader. */
-function cliEntry(): string {
-  const dist = join(REPO, 'dist', 'cli.js');
-  return existsSync(dist) && statSync(dist).mtimeMs >= newestMtime(join(REPO, 'src')) ? 'dist/ bundle' : 'src/ via the TypeScript loader (dist/ missing or stale; `node scripts/build-dist.mjs` builds it)';
-}
 
 function cli(args: string[], cwd: string): { wall: number; stdout: string } {
   const t0 = performance.now();

@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import type { BuildEvent } from '../../src/scheduler/events.js';
+
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI_BIN = join(REPO_ROOT, 'bin', 'kairos-pipe.js');
 export const RUN_TS_BIN = join(REPO_ROOT, 'bin', 'run-ts.js');
@@ -108,17 +110,8 @@ export function runTsScript(script: string, args: string[], opts: CliOptions): P
   return spawnNode(RUN_TS_BIN, [script, ...args], opts).result;
 }
 
-export interface SummaryLine {
-  type: 'summary';
-  ok: boolean;
-  targets: number;
-  executed: number;
-  cached: number;
-  wallMs: number;
-  bytesWritten: number;
-  outputs: string[];
-  failed: string[];
-}
+/** The closing `--json` line, as the engine defines it. */
+export type SummaryLine = Extract<BuildEvent, { type: 'summary' }>;
 
 /** Every `--json` event line of stdout, parsed. */
 export function jsonEvents(stdout: string): Array<Record<string, unknown> & { type: string }> {
