@@ -3,21 +3,13 @@
 // raw bytes (xattr values such as security.capability are binary), and the byte
 // offset of each entry's data. Extraction and the docker diff read through it.
 import { promises as fs } from 'node:fs';
-import type { EntryType } from './entry.js';
+import type { EntryType, LayerEntry } from './entry.js';
 import { TarFormatError } from './errors.js';
 
-export interface RawTarEntry {
+/** A LayerEntry as the tar stores it: the raw name, raw xattr bytes, and where its data is. */
+export interface RawTarEntry extends Omit<LayerEntry, 'path' | 'xattrs'> {
   /** Name as stored (pax path, GNU long name, or ustar prefix + name). */
   name: string;
-  type: EntryType;
-  mode: number;
-  uid: number;
-  gid: number;
-  size: number;
-  mtime: number;
-  linkname?: string;
-  devmajor?: number;
-  devminor?: number;
   /** xattrs from SCHILY.xattr.* pax records, values as raw bytes. */
   xattrs: Map<string, Buffer>;
   /** Byte offset of the data in the file. */
