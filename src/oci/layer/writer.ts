@@ -1,11 +1,27 @@
 // Writes deterministic layer tarballs: entries in the order given (callers sort),
 // headers built only from LayerEntry fields, contents streamed from their source.
-import tar from 'tar-stream';
-import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { LayerEntry } from './entry.js';
-import { digestTap, type Digest } from '../../cache/digest.js';
+import type { Digest } from '../../cache/digest.js';
+
+/** The header fields tar-stream 3 took from us; the bytes written are still its encoding. */
+interface TarHeader {
+  name: string;
+  type: string;
+  mode: number;
+  uid: number;
+  gid: number;
+  uname: string;
+  gname: string;
+  size: number;
+  mtime: Date;
+  linkname?: string;
+  devmajor?: number;
+  devminor?: number;
+}
 
 export type ContentSource = { file: string; start?: number } | { buffer: Buffer } | { stream: () => Readable };
 
@@ -17,7 +33,7 @@ export interface WritableEntry {
 /** tar-stream writes uid/gid as 6 octal digits and silently saturates above this. */
 const MAX_USTAR_ID = 0o777777;
 
-function headerOf(e: LayerEntry): tar.Header {
+function headerOf(e: LayerEntry): TarHeader {
   return {
     name: e.type === 'directory' ? `${e.path}/` : e.path,
     type: e.type,
@@ -30,7 +46,7 @@ function headerOf(e: LayerEntry): tar.Header {
     mtime: new Date(e.mtime * 1000),
     ...(e.linkname !== undefined ? { linkname: e.linkname } : {}),
     ...(e.devmajor !== undefined ? { devmajor: e.devmajor, devminor: e.devminor ?? 0 } : {}),
-  } as tar.Header;
+  };
 }
 
 /** One pax record, `<len> <key>=<value>\n`, where len counts its own digits. */
@@ -75,7 +91,7 @@ function ustarPlaceholder(s: string): string {
  * above 0o777777. Entries that need either get a pax header written here, raw
  * bytes and all, with path/linkpath in it so tar-stream adds no second one.
  */
-function customPax(e: LayerEntry, header: tar.Header): Buffer | undefined {
+function customPax(e: LayerEntry, header: TarHeader): Buffer | undefined {
   const xattrs = Object.entries(e.xattrs ?? {});
   if (!xattrs.length && e.uid <= MAX_USTAR_ID && e.gid <= MAX_USTAR_ID) return undefined;
   const records = [paxRecord('path', Buffer.from(header.name))];
@@ -90,66 +106,255 @@ function customPax(e: LayerEntry, header: tar.Header): Buffer | undefined {
   return Buffer.concat(records);
 }
 
-function openContent(src: ContentSource, size: number): Readable | Buffer {
-  if ('buffer' in src) return src.buffer;
-  if ('stream' in src) return src.stream();
-  const start = src.start ?? 0;
-  return createReadStream(src.file, { start, end: size > 0 ? start + size - 1 : start, highWaterMark: 1 << 20 });
+/** tar-stream's field encoding: zero-padded octal and a space; all 7s when it does not fit. */
+function encodeOct(val: number, n: number): string {
+  const s = val.toString(8);
+  if (s.length > n) return `${'7'.repeat(n)} `;
+  return `${'0'.repeat(n - s.length)}${s} `;
 }
 
-async function addEntry(pack: tar.Pack, w: WritableEntry): Promise<void> {
-  const header = headerOf(w.entry);
-  const pax = customPax(w.entry, header);
-  // tar-stream entries of type 'pax-header' cannot carry a body, so the block goes into the
-  // pack's output directly; the previous entry's callback ran, so its bytes are already queued.
-  if (pax) pack.push(Buffer.concat([paxHeaderBlock(pax.length, w.entry.mtime), pax, Buffer.alloc((512 - (pax.length % 512)) % 512)]));
-  if (w.entry.type !== 'file') {
-    await new Promise<void>((res, rej) => pack.entry(header, (err) => (err ? rej(err) : res())));
-    return;
-  }
-  if (w.entry.size === 0) {
-    // tar-stream waits for a body on every 'file' entry, even an empty one; without it the pack hangs.
-    await new Promise<void>((res, rej) => pack.entry(header, Buffer.alloc(0), (err) => (err ? rej(err) : res())));
-    return;
-  }
-  if (!w.content) throw new Error(`no content for file ${w.entry.path}`);
-  const body = openContent(w.content, w.entry.size);
-  if (Buffer.isBuffer(body)) {
-    await new Promise<void>((res, rej) => pack.entry(header, body, (err) => (err ? rej(err) : res())));
-    return;
-  }
-  await new Promise<void>((res, rej) => {
-    const fail = (err: Error) => {
-      body.destroy();
-      rej(err);
-    };
-    const sink = pack.entry(header, (err) => (err ? fail(err) : res()));
-    // When the pack is destroyed (abort, disk error) the open entry errors too; without
-    // a listener that error is uncaught and takes the whole process down.
-    sink.on('error', fail);
-    body.on('error', fail);
-    body.pipe(sink);
-  });
+/** tar-stream's pax record length prefix (its float arithmetic, kept for identical bytes). */
+function addLength(str: string): string {
+  const len = Buffer.byteLength(str);
+  let digits = Math.floor(Math.log(len) / Math.log(10)) + 1;
+  if (len + digits >= Math.pow(10, digits)) digits++;
+  return `${len + digits}${str}`;
 }
 
-/** Writes entries as a tar to `outPath`; returns the sha256 digest and size of the tar. */
+const TYPEFLAG: Record<string, number> = { file: 0, link: 1, symlink: 2, 'character-device': 3, 'block-device': 4, directory: 5, fifo: 6, 'pax-header': 72 };
+
+interface HeaderFields {
+  name: string;
+  type: string;
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  mtime: number;
+  linkname?: string;
+  devmajor?: number;
+  devminor?: number;
+}
+
+/** One ustar header block exactly as tar-stream 3 encodes it, or null when the names need pax. */
+function ustarBlock(h: HeaderFields): Buffer | null {
+  let name = h.name;
+  let prefix = '';
+  if (Buffer.byteLength(name) !== name.length) return null;
+  while (name.length > 100) {
+    const i = name.indexOf('/');
+    if (i === -1) return null;
+    prefix += prefix ? `/${name.slice(0, i)}` : name.slice(0, i);
+    name = name.slice(i + 1);
+  }
+  if (name.length > 100 || prefix.length > 155) return null;
+  if (h.linkname && Buffer.byteLength(h.linkname) > 100) return null;
+  const b = Buffer.alloc(512);
+  b.write(name, 0);
+  b.write(encodeOct(h.mode & 0o7777, 6), 100);
+  b.write(encodeOct(h.uid, 6), 108);
+  b.write(encodeOct(h.gid, 6), 116);
+  if (h.size.toString(8).length > 11) {
+    b[124] = 0x80;
+    let num = h.size;
+    for (let i = 11; i > 0; i--) {
+      b[124 + i] = num & 0xff;
+      num = Math.floor(num / 0x100);
+    }
+  } else b.write(encodeOct(h.size, 11), 124);
+  b.write(encodeOct(h.mtime | 0, 11), 136);
+  b[156] = 48 + (TYPEFLAG[h.type] ?? 0);
+  if (h.linkname) b.write(h.linkname, 157);
+  b.write('ustar\0', 257, 'latin1');
+  b.write('00', 263, 'latin1');
+  b.write(encodeOct(h.devmajor || 0, 6), 329);
+  b.write(encodeOct(h.devminor || 0, 6), 337);
+  if (prefix) b.write(prefix, 345);
+  let sum = 8 * 32;
+  for (let i = 0; i < 148; i++) sum += b[i];
+  for (let i = 156; i < 512; i++) sum += b[i];
+  b.write(encodeOct(sum, 6), 148);
+  return b;
+}
+
+const ZEROS = Buffer.alloc(1024);
+
+function padding(size: number): Buffer | undefined {
+  const r = size & 511;
+  return r ? ZEROS.subarray(0, 512 - r) : undefined;
+}
+
+/** The header blocks of an entry: tar-stream's defaults, and its own pax header for names ustar cannot hold. */
+function headerBlocks(w: WritableEntry): Buffer[] {
+  const e = w.entry;
+  const th = headerOf(e);
+  const out: Buffer[] = [];
+  const pax = customPax(e, th);
+  if (pax) out.push(paxHeaderBlock(pax.length, e.mtime), pax, ZEROS.subarray(0, (512 - (pax.length % 512)) % 512));
+  const h: HeaderFields = {
+    name: th.name,
+    type: e.type,
+    mode: th.mode || (e.type === 'directory' ? 0o755 : 0o644),
+    uid: th.uid ?? 0,
+    gid: th.gid ?? 0,
+    size: e.type === 'file' ? e.size : 0,
+    mtime: e.mtime,
+    linkname: th.linkname,
+    devmajor: th.devmajor,
+    devminor: th.devminor,
+  };
+  const block = ustarBlock(h);
+  if (block) {
+    out.push(block);
+    return out;
+  }
+  let records = '';
+  if (h.name) records += addLength(` path=${h.name}\n`);
+  if (h.linkname) records += addLength(` linkpath=${h.linkname}\n`);
+  const paxBody = Buffer.from(records);
+  const paxHead: HeaderFields = { ...h, name: 'PaxHeader', type: 'pax-header', size: paxBody.length, linkname: h.linkname ? 'PaxHeader' : h.linkname };
+  out.push(ustarBlock(paxHead)!, paxBody);
+  const pad = padding(paxBody.length);
+  if (pad) out.push(pad);
+  out.push(ustarBlock({ ...paxHead, size: h.size, type: h.type })!);
+  return out;
+}
+
+/** Buffered, hashing output: one write(2) per MiB or so, and every byte hashed once on its way out. */
+class TarOut {
+  private readonly hash = createHash('sha256');
+  private readonly buf = Buffer.allocUnsafe(4 << 20);
+  private used = 0;
+  size = 0;
+
+  constructor(private readonly fh: FileHandle) {}
+
+  /** Room left in the buffer. */
+  get free(): number {
+    return this.buf.length - this.used;
+  }
+
+  async put(data: Buffer): Promise<void> {
+    let off = 0;
+    while (off < data.length) {
+      if (!this.free) await this.flush();
+      const n = data.copy(this.buf, this.used, off);
+      this.used += n;
+      off += n;
+    }
+  }
+
+  /** Reads `len` bytes of `fh` at `pos` straight into the buffer. */
+  async putFrom(fh: FileHandle, pos: number, len: number, what: string): Promise<void> {
+    for (let done = 0; done < len; ) {
+      if (!this.free) await this.flush();
+      const want = Math.min(this.free, len - done);
+      const { bytesRead } = await fh.read(this.buf, this.used, want, pos + done);
+      if (bytesRead === 0) throw new Error(`${what} is shorter than its recorded size ${len}`);
+      this.used += bytesRead;
+      done += bytesRead;
+    }
+  }
+
+  async flush(): Promise<void> {
+    if (!this.used) return;
+    const chunk = this.buf.subarray(0, this.used);
+    this.hash.update(chunk);
+    for (let off = 0; off < chunk.length; ) off += (await this.fh.write(chunk, off, chunk.length - off)).bytesWritten;
+    this.size += this.used;
+    this.used = 0;
+  }
+
+  digest(): Digest {
+    return `sha256:${this.hash.digest('hex')}`;
+  }
+}
+
+/** Small files are read ahead, a few at a time, while earlier entries are written. */
+const READ_AHEAD = 16;
+const SMALL = 256 << 10;
+
+async function readSmall(src: { file: string; start?: number }, size: number): Promise<Buffer> {
+  const fh = await fs.open(src.file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(size);
+    for (let done = 0; done < size; ) {
+      const { bytesRead } = await fh.read(buf, done, size - done, (src.start ?? 0) + done);
+      if (bytesRead === 0) throw new Error(`${src.file} is shorter than its recorded size ${size}`);
+      done += bytesRead;
+    }
+    return buf;
+  } finally {
+    await fh.close();
+  }
+}
+
+async function writeBody(out: TarOut, w: WritableEntry, ahead: Promise<Buffer> | undefined): Promise<void> {
+  const size = w.entry.size;
+  if (ahead) {
+    await out.put(await ahead);
+  } else if (!w.content) {
+    throw new Error(`no content for file ${w.entry.path}`);
+  } else if ('buffer' in w.content) {
+    if (w.content.buffer.length !== size) throw new Error(`content of ${w.entry.path} is ${w.content.buffer.length} bytes, not ${size}`);
+    await out.put(w.content.buffer);
+  } else if ('stream' in w.content) {
+    let n = 0;
+    for await (const chunk of w.content.stream()) {
+      n += (chunk as Buffer).length;
+      if (n > size) throw new Error(`content of ${w.entry.path} is longer than ${size} bytes`);
+      await out.put(chunk as Buffer);
+    }
+    if (n !== size) throw new Error(`content of ${w.entry.path} is ${n} bytes, not ${size}`);
+  } else {
+    const fh = await fs.open(w.content.file, 'r');
+    try {
+      await out.putFrom(fh, w.content.start ?? 0, size, w.content.file);
+    } finally {
+      await fh.close();
+    }
+  }
+  const pad = padding(size);
+  if (pad) await out.put(pad);
+}
+
+/**
+ * Writes entries as a tar to `outPath`; returns the sha256 digest and size of the tar.
+ * The bytes are those tar-stream 3 writes for the same headers (layers keep their
+ * digests), without its per-entry streams: headers and file contents go through one
+ * buffer, hashed and written a few MiB at a time, small files read ahead.
+ */
 export async function writeLayerTar(entries: AsyncIterable<WritableEntry> | Iterable<WritableEntry>, outPath: string, signal?: AbortSignal): Promise<{ digest: Digest; size: number }> {
-  const pack = tar.pack();
-  const tap = digestTap();
-  const done = pipeline(pack, tap.stream, createWriteStream(outPath), { signal });
+  const fh = await fs.open(outPath, 'w');
+  const out = new TarOut(fh);
+  const pending: Array<{ w: WritableEntry; ahead?: Promise<Buffer> }> = [];
+  const readAhead = (w: WritableEntry): Promise<Buffer> | undefined => {
+    const c = w.content;
+    if (w.entry.type !== 'file' || !c || !('file' in c) || w.entry.size === 0 || w.entry.size > SMALL) return undefined;
+    const p = readSmall(c, w.entry.size);
+    p.catch(() => undefined); // awaited in order below; an early failure must not be unhandled
+    return p;
+  };
+  const writeOne = async ({ w, ahead }: { w: WritableEntry; ahead?: Promise<Buffer> }): Promise<void> => {
+    signal?.throwIfAborted();
+    for (const b of headerBlocks(w)) await out.put(b);
+    if (w.entry.type === 'file' && w.entry.size > 0) await writeBody(out, w, ahead);
+  };
   try {
     for await (const w of entries) {
-      signal?.throwIfAborted();
-      await addEntry(pack, w);
+      pending.push({ w, ahead: readAhead(w) });
+      if (pending.length >= READ_AHEAD) await writeOne(pending.shift()!);
     }
-    pack.finalize();
-    await done;
+    while (pending.length) await writeOne(pending.shift()!);
+    signal?.throwIfAborted();
+    await out.put(ZEROS);
+    await out.flush();
+    await fh.close();
   } catch (e) {
-    pack.destroy(e as Error);
-    await done.catch(() => undefined);
+    await fh.close().catch(() => undefined);
     // Half a tar is worth nothing: do not leave it behind (callers write to staging paths).
     await fs.rm(outPath, { force: true });
     throw e;
   }
-  return tap.result();
+  return { digest: out.digest(), size: out.size };
 }
