@@ -20,8 +20,8 @@ afterAll(async () => {
 async function reference(entries: WritableEntry[]): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
-  pack.on('data', (c: Buffer) => chunks.push(c));
-  const ended = new Promise((res) => pack.on('end', res));
+  pack.on('data', (c: unknown) => void chunks.push(c as Buffer));
+  const ended = new Promise<void>((res) => pack.on('end', () => res()));
   for (const w of entries) {
     const e = w.entry;
     const header = {
