@@ -11,23 +11,47 @@ const EBUSY = 16;
 const EINVAL = 22;
 const ENOENT = 2;
 
-async function mount(source: string, target: string, fstype: string, data: string, cwd?: string): Promise<void> {
+/** mount(2); 0 or the errno. */
+async function tryMount(source: string, target: string, fstype: string, data: string, cwd?: string): Promise<number> {
   const [r] = await runNative([{ op: 'mount', source, path: target, fstype, flags: 0, data, cwd }]);
-  if (!r.ok) throw new NativeFsError(`mount -t ${fstype}`, target, `errno ${r.errno} (options ${data})`);
+  return r.ok ? 0 : r.errno;
 }
+
+async function mount(source: string, target: string, fstype: string, data: string, cwd?: string): Promise<void> {
+  const errno = await tryMount(source, target, fstype, data, cwd);
+  if (errno) throw new NativeFsError(`mount -t ${fstype}`, target, `errno ${errno} (options ${data})`);
+}
+
+/** Whether the kernel takes overlayfs' `volatile` option (Linux 5.10+); learnt on the first mount. */
+let volatileOk = true;
 
 /**
  * Mounts lowers (bottom first) + upper/work at `target`. Lower dirs are passed
  * relative to their common parent so long chains fit in the 4 KiB option page.
  * redirect_dir/metacopy off: the upper dir must hold real copies for the diff.
+ * volatile: no syncfs of the upper file system on unmount. Without it every step
+ * flushes the whole host file system the store lives on (3 ms idle, tens of ms
+ * while other builds write); the layer is read from the page cache right after,
+ * and the store never relied on that flush (blobs are checked by digest, not fsynced).
+ * The work dir it marks volatile is removed with the run dir.
  */
 export async function mountOverlay(lowers: string[], upper: string, work: string, target: string): Promise<void> {
   const parent = dirname(lowers[0]);
   const rel = lowers.every((l) => dirname(l) === parent);
   const lowerOpt = [...lowers].reverse().map((l) => (rel ? basename(l) : l)).join(':');
   const opts = `lowerdir=${lowerOpt},upperdir=${upper},workdir=${work},redirect_dir=off,metacopy=off,index=off`;
-  if (opts.length > 4000) throw new Error(`the layer chain is too long for one overlay mount (${lowers.length} layers)`);
-  await mount('overlay', target, 'overlay', opts, rel ? parent : undefined);
+  if (opts.length > 3990) throw new Error(`the layer chain is too long for one overlay mount (${lowers.length} layers)`);
+  const cwd = rel ? parent : undefined;
+  if (volatileOk) {
+    const errno = await tryMount('overlay', target, 'overlay', `${opts},volatile`, cwd);
+    if (!errno) return;
+    // An older kernel rejects the option (EINVAL); then mount as before and stop asking.
+    if (errno !== EINVAL) throw new NativeFsError('mount -t overlay', target, `errno ${errno} (options ${opts},volatile)`);
+    await mount('overlay', target, 'overlay', opts, cwd);
+    volatileOk = false;
+    return;
+  }
+  await mount('overlay', target, 'overlay', opts, cwd);
 }
 
 export async function mountTmpfs(target: string, size = '16m'): Promise<void> {
