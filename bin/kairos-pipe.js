@@ -5,10 +5,10 @@
 import { register } from 'node:module';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { MessageChannel } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-process.setSourceMapsEnabled(true);
 
 function newestSource(dir) {
   let newest = 0;
@@ -20,13 +20,37 @@ function newestSource(dir) {
 }
 
 const dist = join(root, 'dist', 'cli.js');
-const useDist = process.env.KAIROS_PIPE_FROM_SOURCE !== '1' && existsSync(dist) && statSync(dist).mtimeMs >= newestSource(join(root, 'src'));
+const newest = newestSource(join(root, 'src'));
+const distStat = existsSync(dist) ? statSync(dist) : undefined;
+const useDist = process.env.KAIROS_PIPE_FROM_SOURCE !== '1' && distStat !== undefined && distStat.mtimeMs >= newest;
+const fromDist = (name) => join(root, 'dist', `${name}.js`);
 const entry = useDist ? dist : join(root, 'src', 'cli', 'main.ts');
-const api = useDist ? join(root, 'dist', 'index.js') : join(root, 'src', 'index.ts');
-const hooks = () => register('./ts-hooks.js', { parentURL: import.meta.url, data: { api: pathToFileURL(api).href } });
+const api = useDist ? fromDist('index') : join(root, 'src', 'index.ts');
+// Which engine this is: a no-op journal written by another build of it does not count.
+const engine = useDist ? `dist:${distStat.mtimeMs}:${distStat.size}` : `src:${newest}`;
+globalThis[Symbol.for('kairos-pipe.engine')] = engine;
+
+// The loader hooks report every module they load (with its stat, taken before
+// reading) so a no-op journal can tell later whether a target module changed.
+const modules = [];
+globalThis[Symbol.for('kairos-pipe.modules')] = modules;
+const hooks = () => {
+  const { port1, port2 } = new MessageChannel();
+  port1.on('message', (m) => modules.push(m));
+  port1.unref();
+  register('./ts-hooks.js', { parentURL: import.meta.url, data: { api: pathToFileURL(api).href, port: port2 }, transferList: [port2] });
+};
 // The bundle is plain JS: import it before the hooks exist, so its modules do not
 // each take a round trip through the hooks thread (about half the start time).
 if (!useDist) hooks();
-const { main } = await import(pathToFileURL(entry).href);
-if (useDist) hooks();
-process.exitCode = await main(process.argv.slice(2));
+const argv = process.argv.slice(2);
+// A rerun with nothing changed is answered from the journal without loading the engine.
+const fast = argv[0] === 'run' ? (await import(pathToFileURL(useDist ? fromDist('fast-run') : join(root, 'src', 'cli', 'fast-run.ts')).href)).fastRun(argv, engine) : undefined;
+if (fast !== undefined) process.exitCode = fast;
+else {
+  // Stack traces point into targets/*.ts and src/; parsing the maps costs ~40 ms, so not before the fast path.
+  process.setSourceMapsEnabled(true);
+  const { main } = await import(pathToFileURL(entry).href);
+  if (useDist) hooks();
+  process.exitCode = await main(argv);
+}

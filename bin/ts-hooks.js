@@ -3,7 +3,7 @@
 // from src/) are transpiled by esbuild once, then served from a
 // content-addressed cache so a no-op build pays no compiler start.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,8 +11,27 @@ import { fileURLToPath } from 'node:url';
 // Where `import ... from 'kairos-pipe'` goes: the bundle, or src/ in development.
 let API = new URL('../dist/index.js', import.meta.url).href;
 
+// Where each loaded module is reported, with its stat taken before it is read:
+// the no-op journal (src/cache/journal/) stamps target modules with it.
+let port;
+
 export function initialize(data) {
   if (data?.api) API = data.api;
+  port = data?.port;
+}
+
+function report(url) {
+  if (!port || !url.startsWith('file:')) return;
+  const path = fileURLToPath(url);
+  let stat = null;
+  try {
+    const st = lstatSync(path, { bigint: true });
+    // `at`: when it was taken, which is what "changed too recently to trust" is measured against.
+    stat = { ino: String(st.ino), size: String(st.size), mode: String(st.mode), mtimeNs: String(st.mtimeNs), ctimeNs: String(st.ctimeNs), at: Date.now() };
+  } catch {
+    // reported without a stat: never trusted
+  }
+  port.postMessage({ path, stat });
 }
 const CACHE = join(process.env.KAIROS_PIPE_TS_CACHE ?? join(tmpdir(), `kairos-pipe-ts-${process.getuid?.() ?? 'u'}`));
 const VERSION = 'v1';
@@ -35,6 +54,7 @@ export async function resolve(specifier, context, next) {
 }
 
 export async function load(url, context, next) {
+  report(url);
   if (!url.startsWith('file:') || !/\.(ts|mts)$/.test(url)) return next(url, context);
   const file = fileURLToPath(url);
   const source = readFileSync(file, 'utf8');

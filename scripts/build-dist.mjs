@@ -6,7 +6,7 @@ import { rmSync } from 'node:fs';
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await build({
-  entryPoints: { cli: 'src/cli/main.ts', index: 'src/index.ts' },
+  entryPoints: { cli: 'src/cli/main.ts', index: 'src/index.ts', 'fast-run': 'src/cli/fast-run.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true, // cli and index share one copy of dsl/ and errors/

@@ -7,6 +7,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { sha256File } from './digest.js';
 import type { StatIndex } from './stat-index.js';
 import { ContextPathError } from '../errors/index.js';
+import { noteInput } from './journal/input-log.js';
 
 export interface ContextFile {
   /** Path relative to the copy source root ('' for a single-file source). */
@@ -56,6 +57,7 @@ export async function hashContextSource(abs: string, index: StatIndex, signal?: 
   // Walk first (in sorted order, so the list is stable), then hash what the index does not know.
   async function visit(p: string, rel: string, st: Stats): Promise<void> {
     signal?.throwIfAborted();
+    noteInput(p);
     const mode = st.mode & 0o7777;
     if (st.isSymbolicLink()) {
       out.push({ rel, type: 'symlink', mode: 0o777, size: 0, linkname: await fs.readlink(p), abs: p });

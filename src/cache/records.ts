@@ -19,10 +19,13 @@ export interface StepRecord {
   created: string;
 }
 
-/** Every blob a record needs: if one is missing the record is a miss. */
+/** Every blob a record needs, with the size its descriptor gives: if one is missing the record is a miss. */
+export function recordBlobSizes(record: StepRecord): Map<Digest, number | undefined> {
+  const out = new Map<Digest, number | undefined>();
+  for (const d of [...(record.state?.layers ?? []), ...Object.values(record.outputs ?? {})]) if (!out.has(d.digest)) out.set(d.digest, d.size);
+  return out;
+}
+
 export function recordBlobs(record: StepRecord): Digest[] {
-  const out = new Set<Digest>();
-  for (const l of record.state?.layers ?? []) out.add(l.digest);
-  for (const d of Object.values(record.outputs ?? {})) out.add(d.digest);
-  return [...out];
+  return [...recordBlobSizes(record).keys()];
 }

@@ -9,7 +9,8 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { digestTap, hexOf, sha256, type Digest } from './digest.js';
 import { CacheDirError, DigestMismatchError } from './errors.js';
-import { recordBlobs, type StepRecord } from './records.js';
+import { noteInput } from './journal/input-log.js';
+import { recordBlobSizes, type StepRecord } from './records.js';
 
 export interface PutResult {
   digest: Digest;
@@ -148,9 +149,8 @@ export class CacheStore {
     } catch {
       return undefined;
     }
-    for (const d of recordBlobs(record)) {
+    for (const [d, expected] of recordBlobSizes(record)) {
       const size = await this.blobSize(d);
-      const expected = findSize(record, d);
       if (size === undefined || (expected !== undefined && size !== expected)) return undefined;
     }
     if (opts.touch !== false) {
@@ -189,6 +189,7 @@ export class CacheStore {
 
   /** Remembered tag → digest resolutions (from() of a registry image). */
   async getTag(name: string): Promise<string | undefined> {
+    noteInput(this.tagPath(name));
     try {
       return (await fs.readFile(this.tagPath(name), 'utf8')).trim() || undefined;
     } catch {
@@ -213,10 +214,6 @@ export class CacheStore {
   }
 }
 
-function findSize(record: StepRecord, digest: string): number | undefined {
-  const all = [...(record.state?.layers ?? []), ...Object.values(record.outputs ?? {})];
-  return all.find((d) => d.digest === digest)?.size;
-}
 
 async function writeIfAbsent(path: string, content: string): Promise<void> {
   try {

@@ -64,7 +64,7 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     .allowUnknownOption()
     .allowExcessArguments()
     .action(async (tokens: string[], opts: RunOpts, cmd: Command) => {
-      code = await runCommand([...tokens, ...cmd.args.filter((a) => !tokens.includes(a))], { ...globals(), ...opts }, io, controller.signal);
+      code = await runCommand([...tokens, ...cmd.args.filter((a) => !tokens.includes(a))], { ...globals(), ...opts }, io, controller.signal, argv);
     });
 
   program

@@ -4,6 +4,7 @@
 // time; the stages' steps are the front end's typed steps.
 import { promises as fs } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { noteInput } from '../cache/journal/input-log.js';
 import { basename, resolve, relative } from 'node:path';
 import { z } from 'zod';
 import type { DockerfileStage } from '../dockerfile/index.js';
@@ -28,6 +29,7 @@ export function dockerfileTarget(ref: string): LoadedTarget | undefined {
 async function findDockerfile(t: LoadedTarget, path: string): Promise<string> {
   for (const base of [t.project.root, t.context]) {
     const p = resolve(base, path);
+    noteInput(p);
     if (await fs.stat(p).then((s) => s.isFile(), () => false)) return p;
   }
   throw new PlanError(t.def.name, relative(process.cwd(), t.file), `Dockerfile '${path}' not found (looked in the project root and ${relative(process.cwd(), t.context) || '.'})`);

@@ -4,6 +4,7 @@ import { promises as fs } from 'node:fs';
 import { join, resolve, dirname, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isTargetDef, type TargetDef } from '../dsl/target.js';
+import { noteInput } from '../cache/journal/input-log.js';
 import { DuplicateTargetError, NoTargetsError, TargetLoadError } from '../errors/index.js';
 
 export interface LoadedTarget {
@@ -36,6 +37,9 @@ export function loadProject(root: string): Promise<Project> {
 
 async function targetFiles(root: string): Promise<string[]> {
   const dir = (await isDir(join(root, 'targets'))) ? join(root, 'targets') : root;
+  // Adding or removing a target module changes the project; so does creating targets/.
+  noteInput(join(root, 'targets'));
+  noteInput(dir);
   const names = await fs.readdir(dir).catch(() => [] as string[]);
   return names.filter((n) => /\.(ts|mts)$/.test(n) && !n.endsWith('.d.ts') && !/\.test\.ts$/.test(n)).sort().map((n) => join(dir, n));
 }

@@ -3,7 +3,8 @@
 export type StepStatus = 'cached' | 'running' | 'done' | 'failed';
 
 export type BuildEvent =
-  | { type: 'start'; targets: number; jobs: number; cacheDir: string }
+  /** `replayed`: answered from the no-op journal, nothing was loaded or checked beyond its stamps. */
+  | { type: 'start'; targets: number; jobs: number; cacheDir: string; replayed?: boolean }
   | { type: 'target-start'; target: string }
   | { type: 'step'; target: string; index: number; kind: string; description: string; status: StepStatus; key?: string; ms?: number; explain?: string[] }
   | { type: 'log'; target: string; stream: 'stdout' | 'stderr'; line: string }

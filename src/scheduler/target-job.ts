@@ -11,6 +11,7 @@ import type { ArtifactDesc, PlannedOutput, StepContext, TargetResult } from './c
 import { explainMiss } from './explain.js';
 import { implOf } from './steps/index.js';
 import { relPath } from './fs-view.js';
+import { noteVolatile } from '../cache/journal/input-log.js';
 
 export type JobEnv = Omit<StepContext, 'inst' | 'stepId' | 'where' | 'depOfStep'>;
 
@@ -58,6 +59,7 @@ export async function runTarget(inst: TargetInstance, env: JobEnv): Promise<Targ
       const inputs = await impl.inputs(step as never, ctx);
       const ki = keyInputs(result.fsKey, step, inputs);
       key = computeKey(ki);
+      if ('nonce' in ki.inputs) noteVolatile(`${stepId} is never cached (noCache)`);
       const position = `${relFile}#${inst.target.def.name}#${i}`;
       record = env.settings.noCache ? undefined : await env.store.getRecord(key);
       if (record) {

@@ -15,6 +15,7 @@ export interface Out {
 function line(e: BuildEvent, verbose: boolean): string | undefined {
   switch (e.type) {
     case 'start':
+      if (e.replayed) return `kairos-pipe: nothing changed since the last identical run (${e.targets} target${e.targets === 1 ? '' : 's'}, cache ${e.cacheDir})`;
       return `kairos-pipe: ${e.targets} target${e.targets === 1 ? '' : 's'}, ${e.jobs} job${e.jobs === 1 ? '' : 's'}, cache ${e.cacheDir}`;
     case 'step': {
       const head = `${e.target} | ${e.status === 'cached' ? '*cached*' : e.status === 'running' ? '--> ' : e.status === 'done' ? 'done' : 'FAILED'} ${e.description}`;

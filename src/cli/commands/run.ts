@@ -6,8 +6,7 @@ import { splitCliArgs } from '../../graph/args.js';
 import { runBuild } from '../../scheduler/build.js';
 import type { CliIO } from '../io.js';
 import { UsageError } from '../io.js';
-import { jsonRenderer, plainRenderer, ttyRenderer, type Renderer } from '../../ui/renderer.js';
-import { cacheDir, defaultJobs, projectDir, type GlobalOpts } from './common.js';
+import { cacheDir, defaultJobs, projectDir, rendererFor, type GlobalOpts } from './common.js';
 import { parseSecrets, parseBytes } from '../parse.js';
 import { parseMirrorFlags } from '../../oci/registry/index.js';
 import { selectExecutorFor } from './executor.js';
@@ -15,6 +14,10 @@ import { CacheStore } from '../../cache/store.js';
 import { pruneCache } from '../../cache/gc.js';
 import { openDebugShell } from './debug.js';
 import { importForRun, exportForRun } from './cache-transfer.js';
+import { JournalRecorder } from '../../cache/journal/record.js';
+import { journalPath } from '../../cache/journal/journal.js';
+import { resetInputLog } from '../../cache/journal/input-log.js';
+import { replayableCommandLine } from '../fast-run.js';
 import { BuildSteps, parseCacheLocation, loadCacheKey } from '../../cache/transfer/index.js';
 
 export interface RunOpts extends GlobalOpts {
@@ -38,7 +41,8 @@ export interface RunOpts extends GlobalOpts {
   cacheKeyFile?: string;
 }
 
-export async function runCommand(tokens: string[], o: RunOpts, io: CliIO, signal: AbortSignal): Promise<number> {
+/** `argv`: the whole command line as given (`run +x ...`), which files the no-op journal. */
+export async function runCommand(tokens: string[], o: RunOpts, io: CliIO, signal: AbortSignal, argv?: string[]): Promise<number> {
   const { refs, args } = splitCliArgs(tokens);
   if (refs.length === 0) throw new UsageError('no target given', 'Example: kairos-pipe run +iso FLAVOR=debian. List targets with `kairos-pipe ls`.');
   const jobs = o.jobs ? Number(o.jobs) : defaultJobs();
@@ -46,9 +50,11 @@ export async function runCommand(tokens: string[], o: RunOpts, io: CliIO, signal
   const executor = (o.executor ?? 'auto') as 'auto' | 'oci' | 'docker';
   if (!['auto', 'oci', 'docker'].includes(executor)) throw new UsageError(`--executor ${o.executor}: expected auto, oci or docker`);
   const secrets = parseSecrets(o.secret ?? [], process.env);
-  const renderer: Renderer = o.json ? jsonRenderer({ write: io.out }) : !o.plain && io.isTTY && !process.env.CI ? ttyRenderer({ write: io.out }, io.columns) : plainRenderer({ write: io.out });
+  const renderer = rendererFor(o, io);
 
   const started = Date.now();
+  resetInputLog();
+  const journal = new JournalRecorder();
   try {
     const project = await loadProject(projectDir(o));
     // CLI args apply to every target named on the command line.
@@ -73,11 +79,17 @@ export async function runCommand(tokens: string[], o: RunOpts, io: CliIO, signal
       signal,
       onEvent: (e) => {
         built.observe(e);
+        journal.observe(e);
         renderer.event(e);
       },
       selectExecutor: () => selectExecutorFor(executor),
     });
     const exported = summary.ok ? await exportForRun(o.cacheTo ?? [], built.steps, o, io, signal) : true;
+    if (summary.ok && exported && argv && replayableCommandLine(argv, process.env)) {
+      const files = [...project.targets.values()].map((t) => t.file);
+      const why = await journal.save(journalPath(cache, process.cwd(), argv, process.env), await CacheStore.open(cache), process.env, files);
+      if (why && o.explain) renderer.event({ type: 'warning', message: `a rerun of this command will load and check everything again: ${why}` });
+    }
     if (o.cacheMaxSize) await pruneCache(await CacheStore.open(cache), { keepBytes: parseBytes(o.cacheMaxSize) });
     if (!summary.ok && o.shellOnFailure && summary.debug.length && !signal.aborted) {
       renderer.close();

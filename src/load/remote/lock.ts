@@ -1,6 +1,7 @@
 // kairos-pipe.lock at the project root: remote repository@ref → pinned commit.
 // Sorted, two-space JSON with a trailing newline, so diffs of it are reviewable.
 // Writes re-read the file and merge, then publish by rename.
+import { noteInput } from '../../cache/journal/input-log.js';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -24,6 +25,7 @@ export function lockPath(root: string): string {
 
 export async function readLock(root: string): Promise<LockFile> {
   let raw: string;
+  noteInput(lockPath(root));
   try {
     raw = await fs.readFile(lockPath(root), 'utf8');
   } catch {

@@ -5,12 +5,14 @@ import type { BootstrapStep } from '../../dsl/steps/bootstrap.js';
 import { bootstrapKeyInputs, runBootstrap } from '../../executors/bootstrap/index.js';
 import { emptyImageConfig } from '../../oci/types.js';
 import type { StepImpl } from './types.js';
+import { noteVolatile } from '../../cache/journal/input-log.js';
 
 const PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export const bootstrapStep: StepImpl<BootstrapStep> = {
   changesFs: true,
   async inputs(step, ctx) {
+    noteVolatile('bootstrap() asks the mirror for its Release file on every build');
     const memo = `bootstrap|${step.distro}|${step.suite}|${step.mirror ?? ''}|${step.arch}`;
     try {
       const { releaseDigest } = await bootstrapKeyInputs(step, { signal: ctx.signal });
