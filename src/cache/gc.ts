@@ -132,6 +132,8 @@ export async function pruneCache(store: CacheStore, opts: PruneOptions): Promise
     bytesFreed += size;
   }
   if (recordsRemoved > 0) {
+    // No-op journals name records; they are only accelerators, so drop them all rather than sort out which still hold.
+    await fs.rm(join(store.root, 'journal'), { recursive: true, force: true });
     // Snapshots are unpacked copies of layers: rebuildable, so drop the ones whose layers are gone.
     for (const s of await fs.readdir(join(store.root, 'snapshots')).catch(() => [] as string[])) {
       const marker = join(store.root, 'snapshots', s, 'layer-digest');

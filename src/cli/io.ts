@@ -8,8 +8,17 @@ export interface CliIO {
   columns: () => number;
 }
 
+let stdoutClosed = false;
+// `kairos-pipe run ... | head`: once the reader is gone, stop writing instead of dying of EPIPE mid-build.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  stdoutClosed = true;
+});
+
 export const processIO: CliIO = {
-  out: (s) => process.stdout.write(s),
+  out: (s) => {
+    if (!stdoutClosed) process.stdout.write(s);
+  },
   err: (s) => process.stderr.write(s),
   isTTY: Boolean(process.stdout.isTTY),
   columns: () => process.stdout.columns ?? 80,

@@ -49,7 +49,7 @@ beforeEach(async () => {
   const put = await store.putBuffer('layer bytes');
   blob = store.blobPath(put.digest);
   key = 'ab'.repeat(32);
-  await store.putRecord({ key, kind: 'copy', position: 'p', inputs: {}, state: { layers: [{ mediaType: 'x', digest: put.digest, size: put.size }], config: {} as never }, created: '' });
+  await store.putRecord({ key, kind: 'copy', position: 'p', inputs: {}, state: { layers: [{ mediaType: 'x', digest: put.digest, size: put.size, diffId: put.digest }], config: {} as never }, created: '' });
   g[ENGINE] = 'engine-1';
   g[MODULES] = [];
 });
