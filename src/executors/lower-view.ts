@@ -2,7 +2,7 @@
 // executors make before running (does a mount target exist? who is `user`?).
 // Paths are resolved inside the root — symlinks are followed as if chrooted,
 // never on the host — as runc and Docker resolve mount destinations.
-import { promises as fs } from 'node:fs';
+import { lstatSync, promises as fs, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CacheStore } from '../cache/store.js';
 import type { LayerDesc } from '../oci/types.js';
@@ -23,17 +23,29 @@ export interface LowerView {
   read(rel: string): Promise<Buffer | undefined>;
 }
 
-/** A view of a mounted root directory (the oci executor's merged overlay). */
+/**
+ * A view of a mounted root directory (the oci executor's merged overlay). Sync
+ * calls: a step makes some 30 of these lookups before it can start, each a few
+ * microseconds in the kernel, where a trip through libuv's thread pool costs
+ * 0.3–1 ms on a busy machine.
+ */
 export function dirView(root: string): LowerView {
   return {
     async lstat(rel) {
-      const st = await fs.lstat(join(root, rel)).catch(() => undefined);
+      const st = lstatSync(join(root, rel), { throwIfNoEntry: false });
       if (!st) return undefined;
       const type = st.isDirectory() ? 'directory' : st.isSymbolicLink() ? 'symlink' : 'other';
-      return { type, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, linkname: type === 'symlink' ? await fs.readlink(join(root, rel)) : undefined };
+      return { type, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, linkname: type === 'symlink' ? readlinkSync(join(root, rel)) : undefined };
     },
     async read(rel) {
-      return fs.readFile(join(root, rel)).catch(() => undefined);
+      // Regular files only: a FIFO planted at /etc/passwd must not hang the build.
+      const path = join(root, rel);
+      if (!lstatSync(path, { throwIfNoEntry: false })?.isFile()) return undefined;
+      try {
+        return readFileSync(path);
+      } catch {
+        return undefined;
+      }
     },
   };
 }
