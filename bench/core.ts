@@ -26,12 +26,29 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const ms = (x: number) => `${x.toFixed(0)} ms`;
 const sec = (x: number) => `${(x / 1000).toFixed(2)} s`;
 
-function cli(args: string[], cwd: string): { wall: number; stdout: string } {
+function cli(args: string[], cwd: string, env: Record<string, string> = {}): { wall: number; stdout: string } {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: '1', KAIROS_PIPE_CACHE: '' } });
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: '1', KAIROS_PIPE_CACHE: '', ...env } });
   const wall = performance.now() - t0;
   if (r.status !== 0) throw new Error(`kairos-pipe ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return { wall, stdout: r.stdout };
+}
+
+/** Seven cached runs: medians of wall time (process start included) and of the build's own wallMs. */
+function cachedRuns(dir: string, env: Record<string, string>, expectReplayed: boolean): { wall: number; inside: number; min: number; max: number } {
+  const walls: number[] = [];
+  const inside: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const r = cli(['run', '+all', '--json'], dir, env);
+    const lines = r.stdout.trimEnd().split('\n');
+    const summary = JSON.parse(lines.pop()!) as { executed: number; wallMs: number };
+    const start = JSON.parse(lines[0]) as { replayed?: boolean };
+    if (summary.executed !== 0) throw new Error(`cached run executed ${summary.executed} steps`);
+    if (Boolean(start.replayed) !== expectReplayed) throw new Error(`cached run ${expectReplayed ? 'was not' : 'was'} answered from the no-op journal`);
+    walls.push(r.wall);
+    inside.push(summary.wallMs);
+  }
+  return { wall: median(walls), inside: median(inside), min: Math.min(...walls), max: Math.max(...walls) };
 }
 
 export async function cachedRun(report: Report): Promise<void> {
@@ -42,20 +59,16 @@ export async function cachedRun(report: Report): Promise<void> {
     report(`(1) fully cached run of a ${n}-target graph (${n + 1} targets, ${wideProjectSteps(n)} steps), CLI from ${cliEntry()}`);
     const cold = cli(['run', '+all', '--json'], dir);
     report(`    cold build first: ${ms(cold.wall)} wall`);
-    const walls: number[] = [];
-    const inside: number[] = [];
-    for (let i = 0; i < 7; i++) {
-      const r = cli(['run', '+all', '--json'], dir);
-      const summary = JSON.parse(r.stdout.trimEnd().split('\n').pop()!) as { executed: number; cached: number; wallMs: number };
-      if (summary.executed !== 0) throw new Error(`cached run executed ${summary.executed} steps`);
-      walls.push(r.wall);
-      inside.push(summary.wallMs);
-    }
+    // Files younger than 2 s are not trusted by the journal: wait, then one run files it.
+    await new Promise((r) => setTimeout(r, 2100));
+    cli(['run', '+all', '--json'], dir);
+    const fast = cachedRuns(dir, {}, true);
+    const full = cachedRuns(dir, { KAIROS_PIPE_NO_JOURNAL: '1' }, false);
     const version = median(Array.from({ length: 5 }, () => cli(['--version'], dir).wall));
-    const m = median(walls);
-    report(`    cached run: median ${ms(m)} wall incl. process start (min ${ms(Math.min(...walls))}, max ${ms(Math.max(...walls))}, 7 runs); build itself (summary wallMs) median ${ms(median(inside))}`);
-    report(`    process start alone (kairos-pipe --version): median ${ms(version)}`);
-    report(`    goal < 1 s: ${m < 1000 ? 'met' : 'NOT met'}`);
+    report(`    cached run, answered from the no-op journal: median ${ms(fast.wall)} wall incl. process start (min ${ms(fast.min)}, max ${ms(fast.max)}, 7 runs)`);
+    report(`    cached run, full path (KAIROS_PIPE_NO_JOURNAL=1: targets loaded, 256 keys computed and checked): median ${ms(full.wall)} wall (min ${ms(full.min)}, max ${ms(full.max)}); build itself (summary wallMs) median ${ms(full.inside)}`);
+    report(`    process start of the whole engine (kairos-pipe --version): median ${ms(version)}`);
+    report(`    goal < 1 s: ${fast.wall < 1000 ? 'met' : 'NOT met'} (journal), ${full.wall < 1000 ? 'met' : 'NOT met'} (full path)`);
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
