@@ -6,6 +6,17 @@ import { join, dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { FlatEntry } from './flatten.js';
 import { UnsafePathError } from './errors.js';
+import { runNativeOrThrow, type NativeOp } from './native-fs.js';
+
+export interface MaterializeOptions {
+  /**
+   * Also device nodes and fifos (mknod) and the security.capability xattr, as a
+   * snapshot holds them: for a tree handed whole to a tool such as mksquashfs.
+   */
+  faithful?: boolean;
+}
+
+const NODE_MODE: Record<string, number> = { 'character-device': 0o020000, 'block-device': 0o060000, fifo: 0o010000 };
 
 function safeRel(p: string): string {
   if (p.split('/').some((c) => c === '..' || c === '')) throw new UnsafePathError(p, 'path has empty or .. components');
@@ -28,10 +39,11 @@ export function subtree(entries: FlatEntry[], prefix: string): FlatEntry[] {
     }));
 }
 
-export async function materialize(entries: FlatEntry[], dest: string, signal?: AbortSignal): Promise<void> {
+export async function materialize(entries: FlatEntry[], dest: string, signal?: AbortSignal, opts: MaterializeOptions = {}): Promise<void> {
   await fs.mkdir(dest, { recursive: true });
   const isRoot = process.getuid?.() === 0;
   const dirs: FlatEntry[] = [];
+  const xattrs: NativeOp[] = [];
   for (const f of entries) {
     signal?.throwIfAborted();
     const e = f.entry;
@@ -55,12 +67,18 @@ export async function materialize(entries: FlatEntry[], dest: string, signal?: A
         continue;
       }
       default:
-        continue; // devices and fifos are not needed by file-level writers
+        // Devices and fifos are not needed by file-level writers.
+        if (!opts.faithful || !(e.type in NODE_MODE)) continue;
+        await runNativeOrThrow([{ op: 'mknod', path: target, mode: NODE_MODE[e.type] | (e.mode & 0o7777), major: e.devmajor ?? 0, minor: e.devminor ?? 0 }]);
     }
     if (isRoot) await fs.lchown(target, e.uid, e.gid).catch(() => undefined);
     if (e.type !== 'symlink') await fs.chmod(target, e.mode);
     await fs.lutimes(target, e.mtime, e.mtime);
+    // After chown, which clears file capabilities.
+    const cap = opts.faithful ? e.xattrs?.['security.capability'] : undefined;
+    if (cap !== undefined) xattrs.push({ op: 'setxattr', path: target, name: 'security.capability', value: Buffer.from(cap, 'latin1') });
   }
+  await runNativeOrThrow(xattrs);
   // Directories last, deepest first, so writing children does not disturb their metadata.
   for (const f of dirs.reverse()) {
     const target = join(dest, f.entry.path);
