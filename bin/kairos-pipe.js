@@ -45,7 +45,7 @@ const hooks = () => {
 if (!useDist) hooks();
 const argv = process.argv.slice(2);
 // A rerun with nothing changed is answered from the journal without loading the engine.
-const fast = argv[0] === 'run' ? (await import(pathToFileURL(useDist ? fromDist('fast-run') : join(root, 'src', 'cli', 'fast-run.ts')).href)).fastRun(argv, engine) : undefined;
+const fast = argv[0] === 'run' ? await (await import(pathToFileURL(useDist ? fromDist('fast-run') : join(root, 'src', 'cli', 'fast-run.ts')).href)).fastRun(argv, engine) : undefined;
 if (fast !== undefined) process.exitCode = fast;
 else {
   // Stack traces point into targets/*.ts and src/; parsing the maps costs ~40 ms, so not before the fast path.

@@ -27,12 +27,12 @@ function optionValue(argv: string[], name: string): string | undefined {
 }
 
 /** The exit code of a replayed no-op run, or undefined: run the real build. */
-export function fastRun(argv: string[], engine: string, io: CliIO = processIO): number | undefined {
+export async function fastRun(argv: string[], engine: string, io: CliIO = processIO): Promise<number | undefined> {
   const env = process.env;
   if (!replayableCommandLine(argv, env)) return undefined;
   const started = Date.now();
   const cache = cacheDir({ project: optionValue(argv, '--project'), cacheDir: optionValue(argv, '--cache-dir') }, env);
-  const events = replayJournal(journalPath(cache, process.cwd(), argv, env), engine, env);
+  const events = await replayJournal(journalPath(cache, process.cwd(), argv, env), engine, env);
   if (!events) return undefined;
   const json = argv.includes('--json');
   const renderer = rendererFor({ json, plain: argv.includes('--plain') }, io);

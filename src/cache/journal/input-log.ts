@@ -1,19 +1,27 @@
 // What a build read from the host, for the no-op journal: every file and folder
 // whose contents decided a cache key or the plan (target modules, copy() sources,
 // Dockerfiles, the lock file, remembered tag digests), stamped before it was read.
-// A build that asked the network something (a mirror's Release file) or ran a
-// never-cached step is volatile: its result cannot be replayed from stamps alone.
+// What it asked the network (a mirror's Release file) is noted as URL → digest, to
+// be asked again. A build that ran a never-cached step, or fell back on a
+// remembered answer, is volatile: its result cannot be replayed.
 // One log per process; the CLI resets it when a run starts.
 import { stampOf, type Stamped } from './stamp.js';
 
 let files = new Map<string, string>();
 let racy: string[] = [];
 let volatile: string[] = [];
+let remote = new Map<string, string>();
 
 export function resetInputLog(): void {
   files = new Map();
   racy = [];
   volatile = [];
+  remote = new Map();
+}
+
+/** Notes that the build's keys depend on the sha256 of what `url` serves now. */
+export function noteRemote(url: string, digest: string): void {
+  remote.set(url, digest);
 }
 
 /** Notes that `path` was (or is about to be) read; stamps it now unless noted already. */
@@ -38,8 +46,9 @@ export interface InputLog {
   files: Map<string, string>;
   racy: string[];
   volatile: string[];
+  remote: Map<string, string>;
 }
 
 export function inputLog(): InputLog {
-  return { files, racy, volatile };
+  return { files, racy, volatile, remote };
 }

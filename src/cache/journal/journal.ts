@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BuildEvent } from '../../scheduler/events.js';
 
-export const JOURNAL_VERSION = 1;
+export const JOURNAL_VERSION = 2;
 
 export interface Journal {
   v: number;
@@ -22,6 +22,8 @@ export interface Journal {
   records: string[];
   /** Blob files the records name, with their sizes, as a cache hit requires. */
   blobs: Array<[string, number | null]>;
+  /** [URL, sha256 digest] of what the build fetched to compute keys: fetched again on replay. */
+  remote: Array<[string, string]>;
   /** [absolute path, stamp] of every output the build left. */
   outputs: Array<[string, string]>;
   /** The events a no-op run of this command line emits (summary last). */

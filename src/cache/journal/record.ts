@@ -100,6 +100,7 @@ export class JournalRecorder {
       engine,
       env: envHash(env),
       files: [...files],
+      remote: [...log.remote],
       records: [...this.keys].map((k) => store.recordPath(k)),
       blobs: [...blobs],
       outputs,

@@ -29,12 +29,12 @@ export interface KeyInputOptions {
  * Fetches `<mirror>/dists/<suite>/InRelease` (or `Release` where a mirror has no
  * InRelease) and returns its sha256, for the engine to put in the cache key.
  */
-export async function bootstrapKeyInputs(step: Pick<BootstrapStep, 'distro' | 'arch' | 'mirror' | 'suite'>, opts: KeyInputOptions = {}): Promise<{ releaseDigest: Digest }> {
+export async function bootstrapKeyInputs(step: Pick<BootstrapStep, 'distro' | 'arch' | 'mirror' | 'suite'>, opts: KeyInputOptions = {}): Promise<{ releaseDigest: Digest; url: string }> {
   const base = `${mirrorOf(step)}/dists/${step.suite}`;
   const inRelease = await getRelease(`${base}/InRelease`, opts);
-  if (inRelease) return { releaseDigest: digestOf(inRelease) };
+  if (inRelease) return { releaseDigest: digestOf(inRelease), url: `${base}/InRelease` };
   const release = await getRelease(`${base}/Release`, opts);
-  if (release) return { releaseDigest: digestOf(release) };
+  if (release) return { releaseDigest: digestOf(release), url: `${base}/Release` };
   throw new BootstrapSuiteError(step.suite, `${base}/Release`);
 }
 

@@ -5,22 +5,24 @@ import type { BootstrapStep } from '../../dsl/steps/bootstrap.js';
 import { bootstrapKeyInputs, runBootstrap } from '../../executors/bootstrap/index.js';
 import { emptyImageConfig } from '../../oci/types.js';
 import type { StepImpl } from './types.js';
-import { noteVolatile } from '../../cache/journal/input-log.js';
+import { noteRemote, noteVolatile } from '../../cache/journal/input-log.js';
 
 const PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export const bootstrapStep: StepImpl<BootstrapStep> = {
   changesFs: true,
   async inputs(step, ctx) {
-    noteVolatile('bootstrap() asks the mirror for its Release file on every build');
     const memo = `bootstrap|${step.distro}|${step.suite}|${step.mirror ?? ''}|${step.arch}`;
     try {
-      const { releaseDigest } = await bootstrapKeyInputs(step, { signal: ctx.signal });
+      const { releaseDigest, url } = await bootstrapKeyInputs(step, { signal: ctx.signal });
+      // A no-op rerun asks the mirror the same question before it trusts the journal.
+      noteRemote(url, releaseDigest);
       await ctx.store.setTag(memo, releaseDigest);
       return { release: releaseDigest };
     } catch (e) {
       const known = await ctx.store.getTag(memo);
       if (!known) throw e;
+      noteVolatile('the mirror was not reachable: its Release file was taken from the last build');
       ctx.emit({ type: 'warning', target: ctx.inst.label, message: `mirror not reachable (${(e as Error).message}); using the Release digest seen last time` });
       return { release: known };
     }

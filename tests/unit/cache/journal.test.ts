@@ -3,12 +3,15 @@
 import { promises as fs, utimesSync } from 'node:fs';
 import { jest } from '@jest/globals';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:http';
+import { createHash } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { CacheStore } from '../../../src/cache/store.js';
 import { JournalRecorder } from '../../../src/cache/journal/record.js';
 import { replayJournal } from '../../../src/cache/journal/replay.js';
 import { journalPath, readJournal } from '../../../src/cache/journal/journal.js';
-import { noteInput, noteVolatile, resetInputLog } from '../../../src/cache/journal/input-log.js';
+import { noteInput, noteRemote, noteVolatile, resetInputLog } from '../../../src/cache/journal/input-log.js';
 import { ABSENT, stampOf } from '../../../src/cache/journal/stamp.js';
 import { replayableCommandLine } from '../../../src/cli/fast-run.js';
 
@@ -66,7 +69,7 @@ test('a filed journal replays the no-op events while nothing changed', async () 
   later();
   const r = await recorded();
   expect(await r.save(path(), store, env, [])).toBeUndefined();
-  const events = replayJournal(path(), 'engine-1', env)!;
+  const events = (await replayJournal(path(), 'engine-1', env))!;
   expect(events.map((e) => e.type)).toEqual(['start', 'step', 'target-done', 'output', 'summary']);
   expect(events[1]).toMatchObject({ status: 'cached', key });
   expect(events[2]).toMatchObject({ executed: 0, cached: 1 });
@@ -84,17 +87,17 @@ test.each([
   later();
   const r = await recorded();
   expect(await r.save(path(), store, env, [])).toBeUndefined();
-  expect(replayJournal(path(), 'engine-1', env)).toBeDefined();
+  expect((await replayJournal(path(), 'engine-1', env))).toBeDefined();
   await change();
-  expect(replayJournal(path(), 'engine-1', env)).toBeUndefined();
+  expect((await replayJournal(path(), 'engine-1', env))).toBeUndefined();
 });
 
 test('another engine or environment never replays it', async () => {
   later();
   const r = await recorded();
   await r.save(path(), store, env, []);
-  expect(replayJournal(path(), 'engine-2', env)).toBeUndefined();
-  expect(replayJournal(path(), 'engine-1', { ...env, EXTRA: '1' })).toBeUndefined();
+  expect((await replayJournal(path(), 'engine-2', env))).toBeUndefined();
+  expect((await replayJournal(path(), 'engine-1', { ...env, EXTRA: '1' }))).toBeUndefined();
   // The environment is part of where a journal is filed, too.
   expect(journalPath(store.root, dir, ['run', '+t'], { ...env, EXTRA: '1' })).not.toBe(path());
 });
@@ -144,4 +147,28 @@ test('runs with effects beyond a no-op are never replayed', () => {
   }
   expect(replayableCommandLine(['run', '+iso'], { KAIROS_PIPE_NO_JOURNAL: '1' })).toBe(false);
   expect(replayableCommandLine(['graph', '+iso'], {})).toBe(false);
+});
+
+test('what the build asked a mirror is asked again: another answer, or none, is a miss', async () => {
+  let body = 'Release v1';
+  const server = createServer((req, res) => {
+    if (req.url === '/dists/bookworm/InRelease') res.end(body);
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/dists/bookworm/InRelease`;
+  try {
+    later();
+    const r = await recorded();
+    noteRemote(url, `sha256:${createHash('sha256').update(body).digest('hex')}`);
+    expect(await r.save(path(), store, env, [])).toBeUndefined();
+    expect(await replayJournal(path(), 'engine-1', env)).toBeDefined();
+    body = 'Release v2';
+    expect(await replayJournal(path(), 'engine-1', env)).toBeUndefined();
+    body = 'Release v1';
+    expect(await replayJournal(path(), 'engine-1', env)).toBeDefined();
+  } finally {
+    await new Promise((r) => server.close(r));
+  }
+  expect(await replayJournal(path(), 'engine-1', env)).toBeUndefined(); // the mirror is gone
 });
