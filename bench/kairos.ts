@@ -5,6 +5,8 @@
 // the flavor matrix's Debian packages, the same dracut call, mksquashfs and
 // grub-mkrescue — the floor a shell script gets. Goals: cold ≤ 1.2× the hand-made
 // chain, no-op < 2 s, one-file change < 0.25× cold.
+// Both make the squashfs with the same mksquashfs options (-comp gzip, the default
+// 128 KiB block size, as targets/artifacts.ts; ours adds only -mkfs-time/-all-time).
 // Opt-in (about 20–30 minutes, and it downloads from Debian's mirror): BENCH_KAIROS=1.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { promises as fs, writeFileSync } from 'node:fs';
@@ -40,11 +42,25 @@ function sh(script: string): number {
   return timed('bash', ['-euo', 'pipefail', '-c', script]).ms;
 }
 
-function ours(project: string, cache: string, out: string): { ms: number; executed: number } {
+interface StepEvent {
+  type: string;
+  target?: string;
+  description?: string;
+  status?: string;
+  ms?: number;
+}
+
+function ours(project: string, cache: string, out: string): { ms: number; executed: number; steps: string[] } {
   const args = ['run', '+iso', 'FLAVOR=debian', '--json', '--cache-dir', cache, '--output', out];
   const { ms, r } = timed(process.execPath, [CLI, ...args], { cwd: project, env: { ...process.env, CI: '1', KAIROS_PIPE_CACHE: '' } });
-  const summary = JSON.parse(r.stdout.trimEnd().split('\n').pop()!) as { executed: number };
-  return { ms, executed: summary.executed };
+  const events = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as StepEvent);
+  const summary = events[events.length - 1] as unknown as { executed: number };
+  // The steps that took a second or more, slowest first: the per-step breakdown of docs/benchmarks.md.
+  const steps = events
+    .filter((e) => e.type === 'step' && e.status === 'done' && (e.ms ?? 0) >= 1000)
+    .sort((a, b) => (b.ms ?? 0) - (a.ms ?? 0))
+    .map((e) => `${e.target} ${(e.description ?? '').split('\n')[0].slice(0, 50)}: ${sec(e.ms ?? 0)}`);
+  return { ms, executed: summary.executed, steps };
 }
 
 /** debootstrap + chroot apt-get + dracut + mksquashfs + grub-mkrescue; returns each phase's time. */
@@ -104,6 +120,7 @@ export default async function bench(report: Report): Promise<void> {
     report(`CLI from ${cliEntry()}`);
     const cold = ours(project, cache, out);
     report(`cold run +iso FLAVOR=debian (fresh cache dir): ${sec(cold.ms)}, ${cold.executed} steps executed, load ${loadavg()[0].toFixed(1)}`);
+    for (const line of cold.steps) report(`    ${line}`);
     const noop = ours(project, cache, out);
     report(`no-op rerun: ${sec(noop.ms)}, ${noop.executed} steps executed`);
     await fs.appendFile(join(project, 'targets', 'files', 'overlay', 'etc', 'motd'), `bench ${Date.now()}\n`);
