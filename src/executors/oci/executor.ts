@@ -18,7 +18,7 @@ import { ExecutorError, RunAbortedError, RunFailedError } from '../errors.js';
 import { emptySnapshot, ensureSnapshots } from './snapshots.js';
 import { mountOverlay, ramDir, unmount } from './mount.js';
 import { mountDestinations, prepareBundle } from './bundle.js';
-import { containerId, runcRun, type RuncOptions } from './runc.js';
+import { containerId, launchRunc, type RuncLaunch, type RuncOptions } from './runc.js';
 import { diffUpper, upperIsEmpty } from './diff.js';
 
 export interface OciExecutorOptions {
@@ -80,11 +80,12 @@ export class OciExecutor implements Executor {
     ctx.signal.throwIfAborted();
     const proc = processSpec(state, step, ctx.secrets, ctx.stepId);
     const lowers = state.layers.length ? await ensureSnapshots(ctx.store, state.layers) : [await emptySnapshot(ctx.store)];
-    ctx.signal.throwIfAborted();
+    if (ctx.signal.aborted) throw new RunAbortedError(ctx.stepId, step);
     const runDir = ctx.store.tmpPath('run');
     const dirs = { upper: join(runDir, 'upper'), work: join(runDir, 'work'), rootfs: join(runDir, 'rootfs') };
     const out = new OutputLines(ctx.log, secretValues(step, ctx.secrets));
     let ram: { dir: string; dispose: () => Promise<void> } | undefined;
+    let runc: RuncLaunch | undefined;
     let unmounted = false;
     let empty = false;
     let held: HeldMount[] = [];
@@ -98,6 +99,9 @@ export class OciExecutor implements Executor {
       mkdirSync(dirs.work, { mode: 0o700 });
       mkdirSync(dirs.rootfs, { mode: 0o700 });
       ram = await ramDir(join(runDir, 'bundle'));
+      // runc starts now and waits for its config (see runc.ts): its own start-up
+      // runs while the overlay is mounted and the bundle written.
+      runc = await launchRunc(this.runc, ram.dir, containerId(), out, ctx.signal);
       await mountOverlay(lowers, dirs.upper, dirs.work, dirs.rootfs).catch((e) => {
         throw new ExecutorError(ctx.stepId, 'mounting the overlay failed', e);
       });
@@ -114,8 +118,8 @@ export class OciExecutor implements Executor {
 
       held = await acquireAll(ctx.store, step.mounts, ctx.signal);
       const config = prepareBundle({ bundle: ram.dir, rootfs: dirs.rootfs, step, proc, user, cwd: proc.cwd, cacheMounts: held });
-      writeFileSync(join(ram.dir, 'config.json'), JSON.stringify(config), { mode: 0o600 });
-      const res = await runcRun(this.runc, ram.dir, containerId(), out, ctx.signal);
+      if (ctx.signal.aborted) throw new RunAbortedError(ctx.stepId, step);
+      const res = await runc.start(config);
       await releaseAll(held);
       held = [];
       if (res.aborted || ctx.signal.aborted) throw new RunAbortedError(ctx.stepId, step);
@@ -127,6 +131,8 @@ export class OciExecutor implements Executor {
       empty = upperIsEmpty(dirs.upper);
       return await diffUpper(ctx.store, dirs.upper, probe, ctx.signal);
     } finally {
+      // A runc that never got its config is killed; it had made nothing yet.
+      await runc?.cancel();
       await releaseAll(held);
       // Mounts first: the run dir holds the overlay and maybe the bundle's tmpfs.
       if (!unmounted) await unmount(dirs.rootfs).catch(() => undefined);
