@@ -17,11 +17,17 @@ export interface WritableEntry {
 }
 
 
-/** Buffered, hashing output: one write(2) per MiB or so, and every byte hashed once on its way out. */
+/**
+ * Buffered, hashing output: two 4 MiB buffers, one filling while the other is
+ * written (write(2) in the thread pool overlaps reading and hashing the next);
+ * every byte is hashed once on its way out.
+ */
 class TarOut {
   private readonly hash = createHash('sha256');
-  private readonly buf = Buffer.allocUnsafe(4 << 20);
+  private readonly bufs = [Buffer.allocUnsafe(4 << 20), Buffer.allocUnsafe(4 << 20)];
+  private buf = this.bufs[0];
   private used = 0;
+  private writing: Promise<void> = Promise.resolve();
   size = 0;
 
   constructor(private readonly fh: FileHandle) {}
@@ -53,13 +59,32 @@ class TarOut {
     }
   }
 
+  /** Hands the filled buffer to the writer and switches to the other one (once its write is done). */
   async flush(): Promise<void> {
     if (!this.used) return;
     const chunk = this.buf.subarray(0, this.used);
     this.hash.update(chunk);
-    for (let off = 0; off < chunk.length; ) off += (await this.fh.write(chunk, off, chunk.length - off)).bytesWritten;
     this.size += this.used;
+    await this.writing;
+    this.writing = this.writeAll(chunk);
+    this.writing.catch(() => undefined); // surfaced by the next flush or by end()
+    this.buf = this.buf === this.bufs[0] ? this.bufs[1] : this.bufs[0];
     this.used = 0;
+  }
+
+  private async writeAll(chunk: Buffer): Promise<void> {
+    for (let off = 0; off < chunk.length; ) off += (await this.fh.write(chunk, off, chunk.length - off)).bytesWritten;
+  }
+
+  /** Flushes what is left and waits for the last write. */
+  async end(): Promise<void> {
+    await this.flush();
+    await this.writing;
+  }
+
+  /** Lets a pending write finish (or fail) before the file is closed. */
+  async settle(): Promise<void> {
+    await this.writing.catch(() => undefined);
   }
 
   digest(): Digest {
@@ -145,9 +170,10 @@ export async function writeLayerTar(entries: AsyncIterable<WritableEntry> | Iter
     while (pending.length) await writeOne(pending.shift()!);
     signal?.throwIfAborted();
     await out.put(ZEROS);
-    await out.flush();
+    await out.end();
     await fh.close();
   } catch (e) {
+    await out.settle();
     await fh.close().catch(() => undefined);
     // Half a tar is worth nothing: do not leave it behind (callers write to staging paths).
     await fs.rm(outPath, { force: true });
