@@ -18,19 +18,23 @@ export interface FromDirOptions {
 interface Found {
   path: string;
   st: BigIntStats;
+  linkname?: string;
 }
 
 const OPAQUE_XATTR = 'trusted.overlay.opaque';
 const KEPT_XATTRS = ['security.capability'];
 
+/** lstat (and readlink) of a folder's entries side by side, subfolders likewise: the thread pool stays busy. */
 async function walk(dir: string, rel: string, out: Found[], exclude?: (p: string) => boolean): Promise<void> {
-  for (const name of await fs.readdir(join(dir, rel))) {
-    const path = rel ? `${rel}/${name}` : name;
-    if (exclude?.(path)) continue;
-    const st = await fs.lstat(join(dir, path), { bigint: true });
-    out.push({ path, st });
-    if (st.isDirectory()) await walk(dir, path, out, exclude);
-  }
+  const paths = (await fs.readdir(join(dir, rel))).map((name) => (rel ? `${rel}/${name}` : name)).filter((p) => !exclude?.(p));
+  const found = await Promise.all(
+    paths.map(async (path): Promise<Found> => {
+      const st = await fs.lstat(join(dir, path), { bigint: true });
+      return { path, st, linkname: st.isSymbolicLink() ? await fs.readlink(join(dir, path)) : undefined };
+    }),
+  );
+  out.push(...found);
+  await Promise.all(found.filter((f) => f.st.isDirectory()).map((f) => walk(dir, f.path, out, exclude)));
 }
 
 function typeOf(st: BigIntStats): EntryType | undefined {
@@ -73,7 +77,7 @@ export async function entriesFromDir(dir: string, opts: FromDirOptions = {}): Pr
   const mtime = fixedMtime();
   const inodes = new Map<string, string>();
   const out: WritableEntry[] = [];
-  for (const { path, st } of found) {
+  for (const { path, st, linkname } of found) {
     if (opts.overlay && isWhiteout(st)) {
       out.push({ entry: marker(path, `.wh.${path.slice(path.lastIndexOf('/') + 1)}`) });
       continue;
@@ -84,7 +88,7 @@ export async function entriesFromDir(dir: string, opts: FromDirOptions = {}): Pr
     const xa = xattrs.get(path);
     const kept = KEPT_XATTRS.filter((k) => xa?.has(k));
     if (kept.length) entry.xattrs = Object.fromEntries(kept.map((k) => [k, xa!.get(k)!.toString('latin1')]));
-    if (type === 'symlink') entry.linkname = await fs.readlink(join(dir, path));
+    if (type === 'symlink') entry.linkname = linkname;
     if (type === 'character-device' || type === 'block-device') {
       entry.devmajor = majorOf(Number(st.rdev));
       entry.devminor = minorOf(Number(st.rdev));

@@ -30,6 +30,9 @@ const SCRIPT = String.raw`
 my ($LLIST, $LGET, $LSET, $MKNODAT, $MOUNT, $UMOUNT2) = map { $_ + 0 } @ARGV;
 $SIG{INT} = $SIG{TERM} = $SIG{HUP} = $SIG{PIPE} = 'IGNORE';
 $| = 0;
+# Reused by every listxattr: a fresh 64 KiB string per request cost more than the call.
+my $LBUF = "\0" x 65536;
+my $VBUF = "\0" x 65536;
 while (my $line = <STDIN>) {
   chomp $line;
   my ($op, @a) = split / /, $line, -1;
@@ -37,12 +40,11 @@ while (my $line = <STDIN>) {
     STDOUT->flush();
   } elsif ($op eq 'L') {
     my $p = pack('H*', $a[0]);
-    my $buf = "\0" x 65536;
-    my $n = syscall($LLIST, $p, $buf, 65536);
+    my $n = syscall($LLIST, $p, $LBUF, 65536);
     if ($n < 0) { print 'E ', $! + 0, "\n"; next; }
     my @out = ('OK');
-    for my $name (grep { length } split /\0/, substr($buf, 0, $n)) {
-      my $v = "\0" x 65536;
+    for my $name (grep { length } split /\0/, substr($LBUF, 0, $n)) {
+      my $v = $VBUF;
       my $m = syscall($LGET, $p, $name, $v, 65536);
       next if $m < 0;
       push @out, unpack('H*', $name) . '=' . unpack('H*', substr($v, 0, $m));
