@@ -43,7 +43,14 @@ function errorEvent(e: unknown, target?: string) {
 
 export async function runBuild(g: BuildGraph, opts: BuildOptions): Promise<BuildSummary> {
   const started = Date.now();
-  const emit = opts.onEvent;
+  // Counted from step events, so the steps of a target that failed later still count.
+  let executed = 0;
+  let cached = 0;
+  const emit: EventSink = (e) => {
+    if (e.type === 'step' && e.status === 'done') executed++;
+    if (e.type === 'step' && e.status === 'cached') cached++;
+    opts.onEvent(e);
+  };
   // An output folder we cannot write is bad input: say so before anything is built or cached.
   try {
     await fs.mkdir(opts.outputDir, { recursive: true });
@@ -139,12 +146,6 @@ export async function runBuild(g: BuildGraph, opts: BuildOptions): Promise<Build
       errors.push(e);
       emit(errorEvent(e));
     }
-  }
-  let executed = 0;
-  let cached = 0;
-  for (const r of results.values()) {
-    executed += r.executed;
-    cached += r.cached;
   }
   const ok = errors.length === 0;
   emit({ type: 'summary', ok, targets: g.instances.size, executed, cached, wallMs: Date.now() - started, bytesWritten, outputs, failed });

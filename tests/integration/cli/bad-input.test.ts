@@ -3,7 +3,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
-import { TempProjects, runCli, listTree, type CliResult } from '../../support/cli.js';
+import { TempProjects, runCli, listTree, summaryOf, type CliResult } from '../../support/cli.js';
 
 jest.setTimeout(120_000);
 const projects = new TempProjects();
@@ -141,4 +141,14 @@ describe('bad input', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('no target given');
   });
+});
+
+test('steps a target executed before it failed are counted in the summary', async () => {
+  const dir = await projects.write({
+    'targets/t.ts': "import { target, from, copy, saveArtifact } from 'kairos-pipe';\nexport const t = target({ name: 't', plan: () => [from('scratch'), copy('a.txt', '/a'), saveArtifact('/nope', { as: 'x' })] });\n",
+    'targets/a.txt': 'a\n',
+  });
+  const r = await runCli(['run', '+t', '--json'], { cwd: dir });
+  expect(r.code).not.toBe(0);
+  expect(summaryOf(r.stdout)).toMatchObject({ ok: false, executed: 2, failed: ['+t'] });
 });
