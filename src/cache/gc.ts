@@ -11,6 +11,9 @@ export interface CacheUsage {
   blobs: number;
   blobBytes: number;
   snapshotBytes: number;
+  /** Remote target clones and checkouts (git/) and cacheMount() folders (mounts/). */
+  gitBytes: number;
+  mountBytes: number;
   totalBytes: number;
   byKind: Record<string, number>;
 }
@@ -59,7 +62,13 @@ async function blobSizes(store: CacheStore): Promise<Map<string, number>> {
 }
 
 export async function cacheUsage(store: CacheStore): Promise<CacheUsage> {
-  const [records, blobs, snapshotBytes] = await Promise.all([allRecords(store), blobSizes(store), dirSize(join(store.root, 'snapshots'))]);
+  const [records, blobs, snapshotBytes, gitBytes, mountBytes] = await Promise.all([
+    allRecords(store),
+    blobSizes(store),
+    dirSize(join(store.root, 'snapshots')),
+    dirSize(join(store.root, 'git')),
+    dirSize(join(store.root, 'mounts')),
+  ]);
   const byKind: Record<string, number> = {};
   const counted = new Set<string>();
   for (const r of records) {
@@ -70,7 +79,7 @@ export async function cacheUsage(store: CacheStore): Promise<CacheUsage> {
     }
   }
   const blobBytes = [...blobs.values()].reduce((a, b) => a + b, 0);
-  return { records: records.length, blobs: blobs.size, blobBytes, snapshotBytes, totalBytes: blobBytes + snapshotBytes, byKind };
+  return { records: records.length, blobs: blobs.size, blobBytes, snapshotBytes, gitBytes, mountBytes, totalBytes: blobBytes + snapshotBytes + gitBytes + mountBytes, byKind };
 }
 
 /** Unreferenced blobs younger than this are left alone (see pruneCache). */
@@ -79,8 +88,13 @@ export const ORPHAN_GRACE_MS = 3_600_000;
 export interface PruneOptions {
   keepBytes?: number;
   olderThanMs?: number;
+  /** Also everything that is not a record or blob: clones, cache mounts, tag memos, journals, the stat index. */
+  everything?: boolean;
   now?: number;
 }
+
+/** What `everything` removes besides records, blobs and snapshots. */
+const REBUILDABLE = ['git', 'mounts', 'debug', 'journal', 'positions', 'tags', 'stat-index.json'];
 
 export interface PruneResult {
   recordsRemoved: number;
@@ -149,6 +163,15 @@ export async function pruneCache(store: CacheStore, opts: PruneOptions): Promise
     const p = join(store.root, 'tmp', t);
     const st = await fs.lstat(p).catch(() => undefined);
     if (st && now - st.mtimeMs > 3_600_000) await fs.rm(p, { recursive: true, force: true });
+  }
+  if (opts.everything) {
+    for (const name of REBUILDABLE) {
+      const p = join(store.root, name);
+      const st = await fs.lstat(p).catch(() => undefined);
+      if (!st) continue;
+      bytesFreed += st.isDirectory() ? await dirSize(p) : st.size;
+      await fs.rm(p, { recursive: true, force: true });
+    }
   }
   return { recordsRemoved, blobsRemoved, bytesFreed };
 }

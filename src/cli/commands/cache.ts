@@ -16,6 +16,8 @@ export async function cacheDuCommand(o: GlobalOpts & { json?: boolean }, io: Cli
   io.out(`cache ${store.root}\n`);
   io.out(`  ${u.records} step records, ${u.blobs} blobs, ${bytes(u.blobBytes)}\n`);
   io.out(`  snapshots (unpacked layers): ${bytes(u.snapshotBytes)}\n`);
+  io.out(`  remote target clones (git/): ${bytes(u.gitBytes)}\n`);
+  io.out(`  cacheMount() folders (mounts/): ${bytes(u.mountBytes)}\n`);
   for (const [k, v] of Object.entries(u.byKind).sort((a, b) => b[1] - a[1])) io.out(`  ${k.padEnd(14)} ${bytes(v)}\n`);
   io.out(`  total ${bytes(u.totalBytes)}\n`);
   return 0;
@@ -25,7 +27,7 @@ export async function cachePruneCommand(o: GlobalOpts & { keepBytes?: string; ol
   const store = await CacheStore.open(cacheDir(o, process.env));
   const keepBytes = o.all ? 0 : o.keepBytes !== undefined ? parseBytes(o.keepBytes) : undefined;
   const olderThanMs = o.olderThan !== undefined ? parseDuration(o.olderThan) : undefined;
-  const r = await pruneCache(store, { keepBytes, olderThanMs });
+  const r = await pruneCache(store, { keepBytes, olderThanMs, everything: o.all });
   if (o.json) io.out(`${JSON.stringify(r)}\n`);
   else io.out(`removed ${r.recordsRemoved} step records and ${r.blobsRemoved} blobs, freed ${bytes(r.bytesFreed)}\n`);
   return 0;

@@ -82,6 +82,22 @@ describe('pruneCache', () => {
     expect(await cacheUsage(s)).toMatchObject({ records: 0, blobs: 0, totalBytes: 0 });
   });
 
+  test('everything (--all) also removes clones, cache mounts, memos and journals, and du counts them first', async () => {
+    const { s } = await setup([10], [1]);
+    for (const d of ['git/repos/x', 'mounts/apt', 'journal', 'tags', 'positions']) await fs.mkdir(join(s.root, d), { recursive: true });
+    await fs.writeFile(join(s.root, 'git/repos/x/pack'), Buffer.alloc(500));
+    await fs.writeFile(join(s.root, 'mounts/apt/deb'), Buffer.alloc(700));
+    await fs.writeFile(join(s.root, 'stat-index.json'), '{}');
+    expect(await cacheUsage(s)).toMatchObject({ gitBytes: 500, mountBytes: 700, totalBytes: 1210 });
+    const kept = await pruneCache(s, { keepBytes: 0, now: NOW });
+    expect(await fs.readdir(join(s.root, 'mounts/apt'))).toEqual(['deb']); // plain --keep-bytes 0 keeps them
+    expect(kept.bytesFreed).toBe(10);
+    const r = await pruneCache(s, { keepBytes: 0, everything: true, now: NOW });
+    expect(r.bytesFreed).toBe(1202);
+    for (const d of ['git', 'mounts', 'journal', 'tags', 'positions', 'stat-index.json']) await expect(fs.access(join(s.root, d))).rejects.toThrow();
+    expect(await cacheUsage(s)).toMatchObject({ records: 0, blobs: 0, totalBytes: 0 });
+  });
+
   test('--older-than removes records unused for longer', async () => {
     const { s, keys } = await setup([10, 20, 30], [1, 5, 10]);
     const r = await pruneCache(s, { olderThanMs: 3 * DAY, now: NOW });
