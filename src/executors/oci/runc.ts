@@ -9,16 +9,18 @@
 // (it decodes one JSON object, so it needs no EOF). Until it has read it, runc
 // has made nothing (no state dir, no cgroup), so a launch that is never started
 // is simply killed.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, existsSync, mkdirSync, openSync, promises as fs, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { NativeFsError, runNative } from '../../oci/layer/native-fs.js';
 import type { OutputLines } from '../output.js';
+import { spawnViaHelper } from './spawner.js';
 
 const exec = promisify(execFile);
 const S_IFIFO = 0o010000;
+const SIGKILL = 9;
 
 export interface RuncOptions {
   /** runc binary (default: `runc` on PATH). */
@@ -83,18 +85,10 @@ export async function launchRunc(opts: RuncOptions, bundle: string, id: string, 
   }
   const logFile = join(bundle, 'runc.log');
   const global = ['--root', opts.root, '--log', logFile, '--log-format', 'json'];
-  const child = spawn(opts.runc, [...global, 'run', '--bundle', bundle, id], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.on('data', (d: Buffer) => out.push(d, 'stdout'));
-  child.stderr.on('data', (d: Buffer) => out.push(d, 'stderr'));
-  let gone = false;
+  // Through the spawn helper (see spawner.ts): a fork of Node would block its event loop.
+  const child = spawnViaHelper([opts.runc, ...global, 'run', '--bundle', bundle, id], (d, stream) => out.push(d, stream));
   // Never rejects: a spawn error (runc missing) is reported by start().
-  const exited = new Promise<{ code: number; error?: Error }>((res) => {
-    child.on('error', (error) => res({ code: -1, error }));
-    child.on('close', (code, sig) => res({ code: code ?? (sig ? 128 : 1) }));
-  }).then((r) => {
-    gone = true;
-    return r;
-  });
+  const exited = child.exited;
 
   let fed = false;
   let aborted = false;
@@ -102,12 +96,12 @@ export async function launchRunc(opts: RuncOptions, bundle: string, id: string, 
     aborted = true;
     // Not fed: runc is still waiting for its config and has made nothing.
     if (!fed) {
-      child.kill('SIGKILL');
+      child.kill(SIGKILL);
       return;
     }
     // The container may not exist yet (runc still creating it): retry until runc run exits.
     const tryKill = (): void => {
-      if (gone) return;
+      if (child.gone) return;
       exec(opts.runc, ['--root', opts.root, 'kill', id, 'KILL']).catch(() => undefined);
       setTimeout(tryKill, 250).unref();
     };
@@ -119,7 +113,7 @@ export async function launchRunc(opts: RuncOptions, bundle: string, id: string, 
   let finished: Promise<void> | undefined;
   const finish = (): Promise<void> =>
     (finished ??= (async () => {
-      if (!fed && !gone) child.kill('SIGKILL');
+      if (!fed) child.kill(SIGKILL);
       await exited;
       signal.removeEventListener('abort', kill);
       closeSync(fifo);
@@ -133,7 +127,7 @@ export async function launchRunc(opts: RuncOptions, bundle: string, id: string, 
       try {
         const data = Buffer.from(JSON.stringify(config));
         // A config larger than the pipe (64 KiB: a huge env) goes in as runc drains it.
-        for (let off = 0; off < data.length && !aborted && !gone; ) {
+        for (let off = 0; off < data.length && !aborted && !child.gone; ) {
           try {
             off += writeSync(fifo, data, off);
           } catch (e) {

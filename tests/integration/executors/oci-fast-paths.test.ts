@@ -1,8 +1,9 @@
 // The oci executor's per-step shortcuts must not change what a step produces or
-// leaves behind: a step that changes nothing gives the constant empty layer (and
-// an unchanged rootfs), the overlay is mounted volatile, runc started before its
-// config is killed when preparing fails or the step is aborted, a config larger
-// than the FIFO's buffer still arrives whole, and the layer of a step that does
+// leaves behind: the spawn helper relays output and exit status as Node's spawn
+// would; a step that changes nothing gives the constant empty layer (and an
+// unchanged rootfs); the overlay is mounted volatile; a runc started before its
+// config is killed when preparing fails or the step is aborted; a config larger
+// than the FIFO's buffer still arrives whole; and the layer of a step that does
 // everything (owners, setuid, capability, hardlinks, devices, whiteouts, opaque
 // dirs, mounts) is what the agreement test expects of both executors.
 import { jest } from '@jest/globals';
@@ -15,6 +16,7 @@ import { cacheMountDir } from '../../../src/executors/cache-mounts.js';
 import { UnknownUserError } from '../../../src/executors/errors.js';
 import { EMPTY_LAYER } from '../../../src/executors/layer-out.js';
 import { OciExecutor } from '../../../src/executors/oci/executor.js';
+import { spawnViaHelper } from '../../../src/executors/oci/spawner.js';
 import { flattenLayers } from '../../../src/oci/layer/flatten.js';
 import { indexTar } from '../../../src/oci/layer/tar-index.js';
 import type { FsState } from '../../../src/oci/types.js';
@@ -23,21 +25,60 @@ import { describeIfAvailable, leftovers, makeCtx, NOTHING_LEFT, readLayer, tempS
 
 jest.setTimeout(120_000);
 
-/** Children of this process that are (or were exec'd as) runc. */
+/** runc processes started by this process (directly or through the executor's spawn helper). */
 async function runcChildren(): Promise<number[]> {
-  const pids: number[] = [];
+  const procs: Array<{ pid: number; ppid: number; comm: string }> = [];
   for (const p of await fs.readdir('/proc')) {
     if (!/^\d+$/.test(p)) continue;
-    const stat = await fs.readFile(`/proc/${p}/stat`, 'utf8').catch(() => '');
-    const m = /^\d+ \((.*)\) \S+ (\d+)/.exec(stat);
-    if (m && Number(m[2]) === process.pid && m[1].startsWith('runc')) pids.push(Number(p));
+    const m = /^\d+ \((.*)\) \S+ (\d+)/.exec(await fs.readFile(`/proc/${p}/stat`, 'utf8').catch(() => ''));
+    if (m) procs.push({ pid: Number(p), ppid: Number(m[2]), comm: m[1] });
   }
-  return pids;
+  const ours = new Set([process.pid, ...procs.filter((p) => p.ppid === process.pid).map((p) => p.pid)]);
+  return procs.filter((p) => ours.has(p.ppid) && p.comm.startsWith('runc')).map((p) => p.pid);
 }
 
 async function flatPaths(store: CacheStore, state: FsState): Promise<string[]> {
   return (await flattenLayers(state.layers.map((l) => store.blobPath(l.digest)))).map((f) => `${f.entry.path} ${f.entry.type} ${f.entry.mode} ${f.entry.uid}:${f.entry.gid} ${f.entry.size}`);
 }
+
+/** Runs argv through the spawn helper, collecting its output. */
+async function viaHelper(argv: string[], onStart?: (kill: (sig: number) => void) => void): Promise<{ code: number; signal?: number; stdout: string; stderr: string; error?: Error }> {
+  const got = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+  const child = spawnViaHelper(argv, (d, stream) => got[stream].push(d));
+  onStart?.((sig) => child.kill(sig));
+  const r = await child.exited;
+  expect(child.gone).toBe(true);
+  return { ...r, stdout: Buffer.concat(got.stdout).toString(), stderr: Buffer.concat(got.stderr).toString() };
+}
+
+describe('the spawn helper', () => {
+  test('relays stdout and stderr whole and in order, then the exit code', async () => {
+    const r = await viaHelper(['sh', '-c', 'printf a; printf b >&2; head -c 300000 /dev/zero | tr "\\0" x; printf c >&2; exit 3']);
+    expect(r).toMatchObject({ code: 3, stderr: 'bc' });
+    expect(r.stdout).toBe(`a${'x'.repeat(300000)}`);
+  });
+
+  test('runs children side by side without mixing their output', async () => {
+    const rs = await Promise.all([1, 2, 3, 4, 5].map((i) => viaHelper(['sh', '-c', `for n in 1 2 3; do echo ${i}-$n; sleep 0.0${i}; done`])));
+    rs.forEach((r, i) => expect(r).toMatchObject({ code: 0, stdout: [1, 2, 3].map((n) => `${i + 1}-${n}\n`).join('') }));
+  });
+
+  test('signals a running child and reports how it died', async () => {
+    const r = await viaHelper(['sleep', '30'], (kill) => setTimeout(() => kill(15), 200));
+    expect(r).toMatchObject({ code: 128 + 15, signal: 15 });
+  });
+
+  test('a program that is not there is an ENOENT error, not an exit code', async () => {
+    const r = await viaHelper(['kairos-pipe-no-such-binary']);
+    expect(r.code).toBe(-1);
+    expect(r.error).toMatchObject({ code: 'ENOENT' });
+  });
+
+  test('the child gets stdin from /dev/null and default signal dispositions', async () => {
+    const r = await viaHelper(['sh', '-c', 'cat; grep -E "^Sig(Ign|Blk)" /proc/self/status']);
+    expect(r.stdout).toBe('SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n');
+  });
+});
 
 const { d, label } = await describeIfAvailable('oci');
 d(`oci executor fast paths (${label})`, () => {
