@@ -78,10 +78,10 @@ async function copyData(
   tar: fs.FileHandle,
   e: RawTarEntry,
   out: fs.FileHandle,
-  buf: Buffer,
 ): Promise<void> {
+  const buf = Buffer.allocUnsafe(Math.min(CHUNK, e.size));
   for (let done = 0; done < e.size;) {
-    const want = Math.min(CHUNK, e.size - done);
+    const want = Math.min(buf.length, e.size - done);
     const { bytesRead } = await tar.read(buf, 0, want, e.offset + done);
     if (bytesRead !== want)
       throw new Error(`short read at ${e.offset + done} for ${e.name}`);
@@ -103,6 +103,41 @@ async function eachLimited<T>(
   await Promise.all(
     Array.from({ length: Math.min(width, items.length) }, worker),
   );
+}
+
+/** Regular files being written, at most WIDTH at once, by path. */
+class FileWrites {
+  static readonly WIDTH = 8;
+  private readonly inflight = new Map<string, Promise<void>>();
+  private failure: unknown;
+
+  /** Is a file at `rel`, above it or below it still being written? */
+  touches(rel: string): boolean {
+    for (const p of this.inflight.keys()) if (p === rel || p.startsWith(`${rel}/`) || rel.startsWith(`${p}/`)) return true;
+    return false;
+  }
+
+  async add(rel: string, write: () => Promise<void>): Promise<void> {
+    if (this.failure !== undefined) throw this.failure;
+    while (this.inflight.size >= FileWrites.WIDTH) await Promise.race(this.inflight.values());
+    const p = write()
+      .catch((e: unknown) => {
+        this.failure ??= e;
+      })
+      .finally(() => this.inflight.delete(rel));
+    this.inflight.set(rel, p);
+  }
+
+  /** Waits for every write; throws the first failure. */
+  async drain(): Promise<void> {
+    await Promise.all(this.inflight.values());
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  /** Waits for every write, whatever happened (before the tar is closed). */
+  async settle(): Promise<void> {
+    await Promise.all(this.inflight.values());
+  }
 }
 
 /** Applies one whiteout; returns true if the entry was a whiteout. */
@@ -172,7 +207,7 @@ export async function extractLayer(
   const p: Pending = { meta: [], nodes: [], xattrs: [] };
   const entries = await scanTar(tarPath);
   const tarFh = await fs.open(tarPath, "r");
-  const buf = Buffer.alloc(CHUNK);
+  const writes = new FileWrites();
   try {
     for (const e of entries) {
       opts.signal?.throwIfAborted();
@@ -181,6 +216,10 @@ export async function extractLayer(
         if (e.type === "directory") p.meta.push({ abs: dest, e });
         continue;
       }
+      // Files are written a few at a time; anything else that touches a path still
+      // being written, and every whiteout and hardlink, waits for them first.
+      const base = rel.slice(rel.lastIndexOf("/") + 1);
+      if (e.type === "link" || base.startsWith(WH) || writes.touches(rel)) await writes.drain();
       if (await whiteout(root, rel, opts.whiteouts, created, p)) continue;
       const abs = await root.prepare(rel, e.name);
       created.add(rel);
@@ -195,15 +234,16 @@ export async function extractLayer(
             });
           root.markDir(rel);
           break;
-        case "file": {
-          const out = await createFile(root, rel, abs);
-          try {
-            if (e.size) await copyData(tarFh, e, out, buf);
-          } finally {
-            await out.close();
-          }
+        case "file":
+          await writes.add(rel, async () => {
+            const out = await createFile(root, rel, abs);
+            try {
+              if (e.size) await copyData(tarFh, e, out);
+            } finally {
+              await out.close();
+            }
+          });
           break;
-        }
         case "symlink":
           await removeExisting(root, rel, abs, false);
           // The target is stored verbatim and never followed by the extractor.
@@ -242,7 +282,9 @@ export async function extractLayer(
         if (KEPT_XATTRS.has(name))
           p.xattrs.push({ op: "setxattr", path: abs, name, value });
     }
+    await writes.drain();
   } finally {
+    await writes.settle();
     await tarFh.close();
   }
   await runNativeOrThrow(p.nodes);
