@@ -84,7 +84,6 @@ export class OciExecutor implements Executor {
     const runDir = ctx.store.tmpPath('run');
     const dirs = { upper: join(runDir, 'upper'), work: join(runDir, 'work'), rootfs: join(runDir, 'rootfs') };
     const out = new OutputLines(ctx.log, secretValues(step, ctx.secrets));
-    let ram: { dir: string; dispose: () => Promise<void> } | undefined;
     let runc: RuncLaunch | undefined;
     let unmounted = false;
     let empty = false;
@@ -98,10 +97,9 @@ export class OciExecutor implements Executor {
       chmodSync(dirs.upper, 0o755);
       mkdirSync(dirs.work, { mode: 0o700 });
       mkdirSync(dirs.rootfs, { mode: 0o700 });
-      ram = await ramDir(join(runDir, 'bundle'));
-      // runc starts now and waits for its config (see runc.ts): its own start-up
-      // runs while the overlay is mounted and the bundle written.
-      runc = await launchRunc(this.runc, ram.dir, containerId(), out, ctx.signal);
+      // runc waits for its config (see runc.ts): started by the previous step, or
+      // now, its own start-up running while the overlay is mounted and the bundle written.
+      runc = await launchRunc(this.runc, out, ctx.signal, join(runDir, 'bundle'));
       await mountOverlay(lowers, dirs.upper, dirs.work, dirs.rootfs).catch((e) => {
         throw new ExecutorError(ctx.stepId, 'mounting the overlay failed', e);
       });
@@ -117,7 +115,7 @@ export class OciExecutor implements Executor {
       if (cwdRel) mkdirSync(join(dirs.rootfs, cwdRel), { recursive: true, mode: 0o755 });
 
       held = await acquireAll(ctx.store, step.mounts, ctx.signal);
-      const config = prepareBundle({ bundle: ram.dir, rootfs: dirs.rootfs, step, proc, user, cwd: proc.cwd, cacheMounts: held });
+      const config = prepareBundle({ bundle: runc.bundle.dir, rootfs: dirs.rootfs, step, proc, user, cwd: proc.cwd, cacheMounts: held });
       if (ctx.signal.aborted) throw new RunAbortedError(ctx.stepId, step);
       const res = await runc.start(config);
       await releaseAll(held);
@@ -136,7 +134,7 @@ export class OciExecutor implements Executor {
       await releaseAll(held);
       // Mounts first: the run dir holds the overlay and maybe the bundle's tmpfs.
       if (!unmounted) await unmount(dirs.rootfs).catch(() => undefined);
-      await ram?.dispose().catch(() => undefined);
+      await runc?.bundle.dispose().catch(() => undefined);
       // A step that changed nothing leaves a few empty dirs: removed in place. A
       // big upper dir is removed off the event loop.
       try {

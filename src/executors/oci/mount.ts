@@ -2,8 +2,8 @@
 // the tmpfs that holds its bundle and secrets. Node has no mount(2); the calls go
 // through the long-lived perl helper (src/oci/layer/native-fs.ts), which saves
 // the mount(8) and umount(8) process spawns of every step.
-import { chmodSync, mkdtempSync, promises as fs, rmSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { chmodSync, mkdtempSync, promises as fs, readdirSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { runNative, NativeFsError } from '../../oci/layer/native-fs.js';
 
 const MNT_DETACH = 2;
@@ -69,19 +69,65 @@ function shmTmpfs(): Promise<boolean> {
   return shmIsTmpfs;
 }
 
+export interface RamDir {
+  dir: string;
+  dispose: () => Promise<void>;
+}
+
+const SHM = '/dev/shm';
+const SHM_PREFIX = 'kairos-pipe-run-';
+let swept = false;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Bundle dirs of processes that died without cleaning up (killed mid-step, or
+ * holding a spare runc, see runc.ts) are removed once a process: named after
+ * their pid, gone for 10 minutes and more.
+ */
+function sweepStale(): void {
+  if (swept) return;
+  swept = true;
+  try {
+    for (const name of readdirSync(SHM)) {
+      const pid = Number(/^kairos-pipe-run-(\d+)-/.exec(name)?.[1]);
+      if (!pid || pid === process.pid || alive(pid)) continue;
+      const path = join(SHM, name);
+      if (Date.now() - (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 10 * 60_000) rmSync(path, { recursive: true, force: true });
+    }
+  } catch {
+    // Best effort: a stale dir costs a few KB of RAM.
+  }
+}
+
+/**
+ * A private directory under /dev/shm when that is a tmpfs, else undefined.
+ * Sync calls: a directory on a tmpfs, microseconds each, where a trip through
+ * libuv's thread pool costs 0.3–1 ms on a busy machine.
+ */
+export async function shmDir(): Promise<RamDir | undefined> {
+  if (!(await shmTmpfs())) return undefined;
+  sweepStale();
+  const dir = mkdtempSync(join(SHM, `${SHM_PREFIX}${process.pid}-`));
+  chmodSync(dir, 0o700);
+  return { dir, dispose: async () => rmSync(dir, { recursive: true, force: true }) };
+}
+
 /**
  * A private directory in RAM for a bundle: under /dev/shm when that is a tmpfs
  * (no mount needed), else a tmpfs we mount at `fallback`. Returns the directory
  * and how to get rid of it.
  */
-export async function ramDir(fallback: string): Promise<{ dir: string; dispose: () => Promise<void> }> {
-  if (await shmTmpfs()) {
-    // Sync calls: a directory on a tmpfs, microseconds each, where a trip through
-    // libuv's thread pool costs 0.3–1 ms on a busy machine.
-    const dir = mkdtempSync('/dev/shm/kairos-pipe-run-');
-    chmodSync(dir, 0o700);
-    return { dir, dispose: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
+export async function ramDir(fallback: string): Promise<RamDir> {
+  const shm = await shmDir();
+  if (shm) return shm;
   await fs.mkdir(fallback, { recursive: true, mode: 0o700 });
   await mountTmpfs(fallback);
   return { dir: fallback, dispose: () => unmount(fallback) };

@@ -9,14 +9,22 @@
 // (it decodes one JSON object, so it needs no EOF). Until it has read it, runc
 // has made nothing (no state dir, no cgroup), so a launch that is never started
 // is simply killed.
+//
+// Once a step has handed its runc the config, the next step's runc is started
+// (a spare, one per runc binary and state root): a step that follows finds it
+// waiting and skips runc's start-up altogether. A spare never keeps Node alive,
+// is dropped after a minute unused, and exits by itself when this process does
+// (its FIFO reads EOF); its bundle dir goes with the process's exit handler, or
+// with a later run's sweep of /dev/shm if this process was killed.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, existsSync, mkdirSync, openSync, promises as fs, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, openSync, promises as fs, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { NativeFsError, runNative } from '../../oci/layer/native-fs.js';
 import type { OutputLines } from '../output.js';
-import { spawnViaHelper } from './spawner.js';
+import { ramDir, shmDir, type RamDir } from './mount.js';
+import { spawnViaHelper, type HelperChild } from './spawner.js';
 
 const exec = promisify(execFile);
 const S_IFIFO = 0o010000;
@@ -37,6 +45,8 @@ export interface RuncResult {
 }
 
 export interface RuncLaunch {
+  /** The bundle dir runc runs on (config.json in it is runc's FIFO). */
+  bundle: RamDir;
   /** Hands runc its config and waits until the command has exited and the container is gone. */
   start(config: object): Promise<RuncResult>;
   /** Kills runc if it was never started and waits for it; a no-op once start() has settled. */
@@ -64,30 +74,119 @@ async function runtimeError(logFile: string): Promise<string | undefined> {
 }
 
 const madeRoots = new Set<string>();
+const SPARE_TTL_MS = 60_000;
+
+/** A runc started on a bundle dir, waiting for its config. */
+interface Waiting {
+  key: string;
+  bundle: RamDir;
+  id: string;
+  logFile: string;
+  fifo: number;
+  child: HelperChild;
+  /** Where its output goes: the step's lines once attached, kept until then. */
+  sink: { out?: OutputLines; early: Array<[Buffer, 'stdout' | 'stderr']> };
+}
+
+async function startWaiting(opts: RuncOptions, bundle: RamDir, keepAlive: boolean): Promise<Waiting> {
+  try {
+    const configPath = join(bundle.dir, 'config.json');
+    const [made] = await runNative([{ op: 'mknod', path: configPath, mode: S_IFIFO | 0o600, major: 0, minor: 0 }]);
+    if (!made.ok) throw new NativeFsError('mkfifo', configPath, `errno ${made.errno}`);
+    // Read-write, so neither this open nor runc's blocks. It stays open until runc
+    // has exited: bytes written before runc opens the FIFO are kept, and should this
+    // process die, runc reads EOF and exits instead of waiting forever. (Node opens
+    // with O_CLOEXEC, so no child inherits it.)
+    const fifo = openSync(configPath, constants.O_RDWR | constants.O_NONBLOCK);
+    if (!madeRoots.has(opts.root)) {
+      mkdirSync(opts.root, { recursive: true, mode: 0o700 });
+      madeRoots.add(opts.root);
+    }
+    const id = containerId();
+    const logFile = join(bundle.dir, 'runc.log');
+    const global = ['--root', opts.root, '--log', logFile, '--log-format', 'json'];
+    const sink: Waiting['sink'] = { early: [] };
+    // Through the spawn helper (see spawner.ts): a fork of Node would block its event loop.
+    const child = spawnViaHelper(
+      [opts.runc, ...global, 'run', '--bundle', bundle.dir, id],
+      (d, stream) => (sink.out ? sink.out.push(d, stream) : sink.early.push([d, stream])),
+      keepAlive,
+    );
+    return { key: `${opts.runc}\0${opts.root}`, bundle, id, logFile, fifo, child, sink };
+  } catch (e) {
+    await bundle.dispose().catch(() => undefined);
+    throw e;
+  }
+}
+
+const spares = new Map<string, { w: Waiting; expire: NodeJS.Timeout }>();
+const filling = new Set<string>();
+let exitHook = false;
+
+function dropSpare(w: Waiting): void {
+  w.child.kill(SIGKILL);
+  closeSync(w.fifo);
+  void w.child.exited.then(() => w.bundle.dispose()).catch(() => undefined);
+}
+
+/** Starts the spare for `opts` unless there is one (only with a /dev/shm bundle dir). */
+function refill(opts: RuncOptions): void {
+  const key = `${opts.runc}\0${opts.root}`;
+  if (spares.has(key) || filling.has(key)) return;
+  filling.add(key);
+  void (async () => {
+    const bundle = await shmDir();
+    if (!bundle) return;
+    const w = await startWaiting(opts, bundle, false);
+    const expire = setTimeout(() => {
+      if (spares.get(key)?.w !== w) return;
+      spares.delete(key);
+      dropSpare(w);
+    }, SPARE_TTL_MS).unref();
+    spares.set(key, { w, expire });
+    if (!exitHook) {
+      exitHook = true;
+      process.once('exit', () => {
+        for (const { w } of spares.values()) rmSync(w.bundle.dir, { recursive: true, force: true });
+      });
+    }
+  })()
+    .catch(() => undefined)
+    .finally(() => filling.delete(key));
+}
+
+/** The waiting spare for `opts`, if there is a live one; it is no longer a spare. */
+function takeSpare(opts: RuncOptions): Waiting | undefined {
+  const key = `${opts.runc}\0${opts.root}`;
+  const s = spares.get(key);
+  if (!s) return undefined;
+  spares.delete(key);
+  clearTimeout(s.expire);
+  if (s.w.child.gone) {
+    dropSpare(s.w);
+    return undefined;
+  }
+  s.w.child.ref();
+  return s.w;
+}
+
+/** The spare runc processes waiting in this process: pid and bundle dir (for tests). */
+export async function spareRuncs(): Promise<Array<{ pid: number; bundle: string }>> {
+  return Promise.all([...spares.values()].map(async ({ w }) => ({ pid: await w.child.pid, bundle: w.bundle.dir })));
+}
 
 /**
- * Starts `runc run` on `bundle` (a directory without config.json yet) as
- * container `id`. The caller prepares the rootfs and then calls start(config),
- * or cancel() if preparing failed.
+ * A runc waiting for its config on a fresh bundle dir: the spare if one is
+ * waiting, else a new one (bundle in /dev/shm, or a tmpfs mounted at
+ * `fallback`). The caller writes the bundle's files into `bundle.dir`, then
+ * calls start(config), or cancel() if preparing failed; either way it disposes
+ * of the bundle dir after.
  */
-export async function launchRunc(opts: RuncOptions, bundle: string, id: string, out: OutputLines, signal: AbortSignal): Promise<RuncLaunch> {
-  const configPath = join(bundle, 'config.json');
-  const [made] = await runNative([{ op: 'mknod', path: configPath, mode: S_IFIFO | 0o600, major: 0, minor: 0 }]);
-  if (!made.ok) throw new NativeFsError('mkfifo', configPath, `errno ${made.errno}`);
-  // Read-write, so neither this open nor runc's blocks. It stays open until runc
-  // has exited: bytes written before runc opens the FIFO are kept, and should this
-  // process die, runc reads EOF and exits instead of waiting forever. (Node opens
-  // with O_CLOEXEC, so no child inherits it.)
-  const fifo = openSync(configPath, constants.O_RDWR | constants.O_NONBLOCK);
-  if (!madeRoots.has(opts.root)) {
-    mkdirSync(opts.root, { recursive: true, mode: 0o700 });
-    madeRoots.add(opts.root);
-  }
-  const logFile = join(bundle, 'runc.log');
-  const global = ['--root', opts.root, '--log', logFile, '--log-format', 'json'];
-  // Through the spawn helper (see spawner.ts): a fork of Node would block its event loop.
-  const child = spawnViaHelper([opts.runc, ...global, 'run', '--bundle', bundle, id], (d, stream) => out.push(d, stream));
-  // Never rejects: a spawn error (runc missing) is reported by start().
+export async function launchRunc(opts: RuncOptions, out: OutputLines, signal: AbortSignal, fallback: string): Promise<RuncLaunch> {
+  const w = takeSpare(opts) ?? (await startWaiting(opts, await ramDir(fallback), true));
+  const { child, fifo, id, logFile } = w;
+  w.sink.out = out;
+  for (const [d, stream] of w.sink.early.splice(0)) out.push(d, stream);
   const exited = child.exited;
 
   let fed = false;
@@ -123,6 +222,7 @@ export async function launchRunc(opts: RuncOptions, bundle: string, id: string, 
     })());
 
   return {
+    bundle: w.bundle,
     async start(config) {
       try {
         const data = Buffer.from(JSON.stringify(config));
@@ -135,7 +235,10 @@ export async function launchRunc(opts: RuncOptions, bundle: string, id: string, 
             await new Promise((r) => setTimeout(r, 1));
           }
         }
-        if (!aborted) fed = true;
+        if (!aborted) {
+          fed = true;
+          refill(opts);
+        }
         const { code, error } = await exited;
         if (error) throw error;
         out.flush();

@@ -102,11 +102,15 @@ export interface HelperExit {
 }
 
 export interface HelperChild {
+  /** Its pid once it has exec'd; -1 if it never ran. */
+  pid: Promise<number>;
   exited: Promise<HelperExit>;
   /** Sends `signal` (a number) to the child if it is still running. */
   kill(signal: number): void;
   /** True once the exit has been reported. */
   readonly gone: boolean;
+  /** Lets this child keep Node alive from now on (see spawnViaHelper's `keepAlive`). */
+  ref(): void;
 }
 
 const hex = (s: string): string => Buffer.from(s, 'utf8').toString('hex');
@@ -114,8 +118,9 @@ const hex = (s: string): string => Buffer.from(s, 'utf8').toString('hex');
 interface Pending {
   onOutput: (data: Buffer, stream: 'stdout' | 'stderr') => void;
   resolve: (e: HelperExit) => void;
-  child: { gone: boolean };
+  child: { gone: boolean; ref: boolean };
   argv0: string;
+  onPid: (pid: number) => void;
 }
 
 class Spawner {
@@ -132,22 +137,29 @@ class Spawner {
     proc.stdin.on('error', () => undefined);
     proc.on('error', (e) => this.fail(e.message));
     proc.on('close', (code, sig) => this.fail(`exit ${code ?? sig}`));
-    this.idle();
+    this.refresh();
   }
 
-  start(argv: string[], onOutput: Pending['onOutput']): HelperChild {
+  start(argv: string[], onOutput: Pending['onOutput'], keepAlive: boolean): HelperChild {
     const tok = this.next++;
-    const state = { gone: false };
-    const exited = new Promise<HelperExit>((resolve) => this.pending.set(tok, { onOutput, resolve, child: state, argv0: argv[0] }));
-    this.busy();
+    const state = { gone: false, ref: keepAlive };
+    let onPid: (pid: number) => void = () => undefined;
+    const pid = new Promise<number>((res) => (onPid = res));
+    const exited = new Promise<HelperExit>((resolve) => this.pending.set(tok, { onOutput, resolve, child: state, argv0: argv[0], onPid }));
+    this.refresh();
     this.proc.stdin.write(`S ${tok} ${argv.map(hex).join(' ')}\n`);
     return {
+      pid,
       exited,
       kill: (signal) => {
         if (!state.gone && !this.dead) this.proc.stdin.write(`K ${tok} ${signal}\n`);
       },
       get gone() {
         return state.gone;
+      },
+      ref: () => {
+        state.ref = true;
+        this.refresh();
       },
     };
   }
@@ -161,6 +173,7 @@ class Spawner {
       const p = this.pending.get(tok);
       if (!p) continue;
       if (op === 'O') p.onOutput(Buffer.from(b ?? '', 'hex'), a === '2' ? 'stderr' : 'stdout');
+      else if (op === 'P') p.onPid(Number(a));
       else if (op === 'F') this.finish(tok, { code: -1, error: Object.assign(new Error(`spawn ${p.argv0} failed: errno ${a}`), { errno: -Number(a), code: Number(a) === 2 ? 'ENOENT' : 'ESPAWN' }) });
       else if (op === 'X') {
         const status = Number(a);
@@ -175,8 +188,9 @@ class Spawner {
     if (!p) return;
     this.pending.delete(tok);
     p.child.gone = true;
+    p.onPid(-1);
     p.resolve(e);
-    if (!this.pending.size) this.idle();
+    this.refresh();
   }
 
   private fail(why: string): void {
@@ -184,22 +198,24 @@ class Spawner {
     for (const tok of [...this.pending.keys()]) this.finish(tok, { code: -1, error: new NativeFsError('spawn helper', this.pending.get(tok)!.argv0, `${why}: ${this.stderr.trim()}`) });
   }
 
-  // Running children keep Node alive; an idle helper must not.
-  private busy(): void {
-    this.proc.ref();
-    for (const s of [this.proc.stdin, this.proc.stdout, this.proc.stderr]) (s as unknown as { ref?: () => void }).ref?.();
-  }
-
-  private idle(): void {
-    this.proc.unref();
-    for (const s of [this.proc.stdin, this.proc.stdout, this.proc.stderr]) (s as unknown as { unref?: () => void }).unref?.();
+  // Running children keep Node alive (all but a spare runc waiting for a step);
+  // an idle helper must not.
+  private refresh(): void {
+    const busy = [...this.pending.values()].some((p) => p.child.ref);
+    if (busy) this.proc.ref();
+    else this.proc.unref();
+    for (const s of [this.proc.stdin, this.proc.stdout, this.proc.stderr]) (s as unknown as Record<'ref' | 'unref', (() => void) | undefined>)[busy ? 'ref' : 'unref']?.();
   }
 }
 
 let spawner: Spawner | undefined;
 
-/** Starts `argv` (argv[0] looked up on PATH) through the helper; its stdin is /dev/null. */
-export function spawnViaHelper(argv: string[], onOutput: Pending['onOutput']): HelperChild {
+/**
+ * Starts `argv` (argv[0] looked up on PATH) through the helper; its stdin is
+ * /dev/null. Until it exits it keeps Node alive, unless `keepAlive` is false
+ * (then only once ref() is called).
+ */
+export function spawnViaHelper(argv: string[], onOutput: Pending['onOutput'], keepAlive = true): HelperChild {
   if (!spawner || spawner.dead) spawner = new Spawner(spawn('perl', ['-e', SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] }));
-  return spawner.start(argv, onOutput);
+  return spawner.start(argv, onOutput, keepAlive);
 }

@@ -7,15 +7,18 @@
 // everything (owners, setuid, capability, hardlinks, devices, whiteouts, opaque
 // dirs, mounts) is what the agreement test expects of both executors.
 import { jest } from '@jest/globals';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { CacheStore } from '../../../src/cache/store.js';
 import { cacheMount, run, secret } from '../../../src/dsl/steps/run.js';
 import { cacheMountDir } from '../../../src/executors/cache-mounts.js';
 import { UnknownUserError } from '../../../src/executors/errors.js';
 import { EMPTY_LAYER } from '../../../src/executors/layer-out.js';
 import { OciExecutor } from '../../../src/executors/oci/executor.js';
+import { spareRuncs } from '../../../src/executors/oci/runc.js';
 import { spawnViaHelper } from '../../../src/executors/oci/spawner.js';
 import { flattenLayers } from '../../../src/oci/layer/flatten.js';
 import { indexTar } from '../../../src/oci/layer/tar-index.js';
@@ -25,8 +28,15 @@ import { describeIfAvailable, leftovers, makeCtx, NOTHING_LEFT, readLayer, tempS
 
 jest.setTimeout(120_000);
 
-/** runc processes started by this process (directly or through the executor's spawn helper). */
-async function runcChildren(): Promise<number[]> {
+const execFileP = promisify(execFile);
+
+/**
+ * runc processes started by this process (directly or through the executor's
+ * spawn helper), but for spares waiting for a next step. Test files that ran
+ * before in this jest worker may have left spares of their own module instance:
+ * take `except` (what was there before a test) out too.
+ */
+async function runcChildren(except: number[] = []): Promise<number[]> {
   const procs: Array<{ pid: number; ppid: number; comm: string }> = [];
   for (const p of await fs.readdir('/proc')) {
     if (!/^\d+$/.test(p)) continue;
@@ -34,7 +44,8 @@ async function runcChildren(): Promise<number[]> {
     if (m) procs.push({ pid: Number(p), ppid: Number(m[2]), comm: m[1] });
   }
   const ours = new Set([process.pid, ...procs.filter((p) => p.ppid === process.pid).map((p) => p.pid)]);
-  return procs.filter((p) => ours.has(p.ppid) && p.comm.startsWith('runc')).map((p) => p.pid);
+  const skip = new Set([...(await spareRuncs()).map((r) => r.pid), ...except]);
+  return procs.filter((p) => ours.has(p.ppid) && p.comm.startsWith('runc') && !skip.has(p.pid)).map((p) => p.pid);
 }
 
 async function flatPaths(store: CacheStore, state: FsState): Promise<string[]> {
@@ -126,10 +137,11 @@ d(`oci executor fast paths (${label})`, () => {
   });
 
   test('a step that fails before it starts kills the waiting runc and leaves nothing behind', async () => {
+    const foreign = await runcChildren();
     const state: FsState = { ...base, config: { ...base.config, config: { ...base.config.config, User: 'nobody-here' } } };
     const err = await ex.run(state, run('true'), makeCtx(store)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnknownUserError);
-    expect(await runcChildren()).toEqual([]);
+    expect(await runcChildren(foreign)).toEqual([]);
     expect(await leftovers(store)).toEqual(NOTHING_LEFT);
   });
 
@@ -139,17 +151,56 @@ d(`oci executor fast paths (${label})`, () => {
     const lock = `${cacheMountDir(store, id)}.lock`;
     await fs.mkdir(join(store.root, 'mounts'), { recursive: true });
     await fs.writeFile(lock, String(process.pid));
+    const foreign = await runcChildren();
     const ac = new AbortController();
     const started = ex.run(base, run('touch /never', { mounts: [cacheMount('/var/cache/held', { id, sharing: 'locked' })] }), makeCtx(store, { signal: ac.signal }));
     try {
-      for (let i = 0; i < 100 && !(await runcChildren()).length; i++) await new Promise((r) => setTimeout(r, 50));
-      expect((await runcChildren()).length).toBe(1);
+      for (let i = 0; i < 100 && !(await runcChildren(foreign)).length; i++) await new Promise((r) => setTimeout(r, 50));
+      expect((await runcChildren(foreign)).length).toBe(1);
       ac.abort();
       expect(await started.then(() => 'finished', (e: unknown) => (e as Error).name)).not.toBe('finished');
     } finally {
       await fs.rm(lock, { force: true });
     }
-    expect(await runcChildren()).toEqual([]);
+    expect(await runcChildren(foreign)).toEqual([]);
+    expect(await leftovers(store)).toEqual(NOTHING_LEFT);
+  });
+
+  test('a step leaves a spare runc waiting; the next step runs on it and leaves a new one', async () => {
+    await ex.run(base, run('true'), makeCtx(store));
+    for (let i = 0; i < 200 && !(await spareRuncs()).length; i++) await new Promise((r) => setTimeout(r, 25));
+    const [first] = await spareRuncs();
+    expect(first.pid).toBeGreaterThan(0);
+    expect(existsSync(join(first.bundle, 'config.json'))).toBe(true);
+    const ctx = makeCtx(store);
+    const layer = await ex.run(base, run('echo "on the spare"; touch /made'), ctx);
+    expect(ctx.lines).toEqual(['on the spare']);
+    expect((await readLayer(store, layer)).map((e) => e.path)).toEqual(['made']);
+    // The spare ran that step and is gone, bundle and all; another one waits.
+    expect(existsSync(`/proc/${first.pid}`)).toBe(false);
+    expect(existsSync(first.bundle)).toBe(false);
+    for (let i = 0; i < 200 && !(await spareRuncs()).length; i++) await new Promise((r) => setTimeout(r, 25));
+    const [second] = await spareRuncs();
+    expect(second.pid).not.toBe(first.pid);
+    expect(await leftovers(store)).toEqual(NOTHING_LEFT);
+  });
+
+  test('a process that ran a step exits by itself, and its spare runc and bundle dir go with it', async () => {
+    const stateFile = join(store.root, 'state.json');
+    await fs.writeFile(stateFile, JSON.stringify(base));
+    try {
+      const script = join(process.cwd(), 'tests/fixtures/executors/oci-step-then-return.ts');
+      const { stdout } = await execFileP(process.execPath, ['bin/run-ts.js', script, store.root, stateFile], { timeout: 60_000 });
+      const { layer, spares } = JSON.parse(stdout) as { layer: unknown; spares: Array<{ pid: number; bundle: string }> };
+      expect(layer).toEqual(EMPTY_LAYER);
+      expect(spares).toHaveLength(1);
+      // The bundle dir goes with the process's exit; runc reads EOF on its config and exits.
+      expect(existsSync(spares[0].bundle)).toBe(false);
+      for (let i = 0; i < 100 && existsSync(`/proc/${spares[0].pid}`); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(existsSync(`/proc/${spares[0].pid}`)).toBe(false);
+    } finally {
+      await fs.rm(stateFile, { force: true });
+    }
     expect(await leftovers(store)).toEqual(NOTHING_LEFT);
   });
 
