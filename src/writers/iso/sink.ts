@@ -1,30 +1,52 @@
 // The output file: a temp file beside the target, filled front to back through a small pool
-// of 4 MiB chunk buffers. Host files are read straight into the chunks that cover their
-// extents, many reads in flight; a chunk is hashed (in image order) and written with one
-// positioned write once all of its pieces are in. Renamed over the target only when complete.
-// All-zero chunks become holes. Never holds more than the pool, whatever the image size.
-import { createHash } from 'node:crypto';
-import { close, fdatasync, ftruncate, open, read, write } from 'node:fs';
+// of 2 MiB chunk buffers. Host files are read straight into the chunks that cover their
+// extents; a chunk is hashed (in image order) and written with one positioned write once all
+// of its pieces are in. Renamed over the target only when complete. All-zero chunks become
+// holes. Never holds more than the pool, whatever the image size.
+//
+// Where the time went, and what each choice here answers (2-core VM of docs/benchmarks.md):
+// - Writing through the page cache: copying into freshly allocated page cache was most of the
+//   writer's CPU (copy_folio_from_iter_atomic, 48% of samples) and very uneven (0.25-3.3 s of
+//   system time for the same 1 GB). Where the file system allows it (Linux, not tmpfs) the
+//   image is written with O_DIRECT from page-aligned chunks instead: ~0.2 s of system time.
+// - The sha256 of the image (the engine's blob digest) is ~1 s of CPU per GB: it runs on a
+//   worker thread over the shared chunk memory, beside the reads and writes.
+// - Small files: an open, a read and a close through the thread pool cost three callbacks and
+//   promises each on the main thread; files up to SMALL_FILE are read synchronously instead
+//   (most files of a system tree; the page cache is warm right after materializing it).
+//   Larger files are read in up to 2 MiB pieces, MAX_READS in flight on the thread pool, which
+//   also overlaps their reads when they are not cached.
+import { closeSync, close, constants as fsConstants, fdatasync, ftruncate, open, openSync, read, readSync, write } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { IsoAbortedError, IsoSourceChangedError } from './errors.js';
 
-const CHUNK = 4 << 20;
-/** Chunk buffers (32 MiB): one filling, the rest waiting for reads, the hash or their write. */
+const CHUNK = 2 << 20;
+/** O_DIRECT writes are padded to this (covers 512 and 4096-byte logical blocks); the file is truncated after. */
+const DIRECT_ALIGN = 4096;
+/**
+ * Chunk buffers (16 MiB): one filling, the rest waiting for reads, the hash or their write.
+ * Kept small on purpose: on the benchmark VM every first touch of a page costs tens of µs.
+ */
 const POOL = 8;
-/** Host file reads (an open, reads, a close) in flight. */
+/** Host files of at most this many bytes are read synchronously on the calling thread. */
+export const SMALL_FILE = 1 << 20;
+/** Host file pieces (an open, reads, a close) in flight on the thread pool. */
 const MAX_READS = 16;
 /** Positioned writes of chunks in flight. */
 const MAX_WRITES = 2;
 const ZERO = Buffer.alloc(CHUNK);
 /**
- * A datasync in the background after every 64 MiB written: the disk starts writing while we
- * read and hash, instead of all at the end (measured: ~1.0 s for 1 GB with it, 2.2-2.9 s
- * with only the final sync; dd conv=fdatasync 1.0-1.3 s in the same runs).
+ * Through the page cache: a datasync in the background after every 64 MiB written, so the
+ * disk starts writing while we read and hash instead of all at the end (measured: ~1.0 s for
+ * 1 GB with it, 2.2-2.9 s with only the final sync).
  */
 const SYNC_EVERY = 64 << 20;
+/** With O_DIRECT there is no dirty page cache to start early; a sync now and then still spreads the device flush. */
+const SYNC_EVERY_DIRECT = 256 << 20;
 
-const fsOpen = (path: string, flags: string) =>
+const fsOpen = (path: string, flags: string | number) =>
   new Promise<number>((res, rej) => open(path, flags, (e, fd) => (e ? rej(e) : res(fd))));
 const fsClose = (fd: number) => new Promise<void>((res, rej) => close(fd, (e) => (e ? rej(e) : res())));
 const fsRead = (fd: number, buf: Buffer, off: number, len: number, pos: number) =>
@@ -33,6 +55,83 @@ const fsWrite = (fd: number, buf: Buffer, off: number, len: number, pos: number)
   new Promise<number>((res, rej) => write(fd, buf, off, len, pos, (e, n) => (e ? rej(e) : res(n))));
 const fsSync = (fd: number) => new Promise<void>((res, rej) => fdatasync(fd, (e) => (e ? rej(e) : res())));
 const fsTruncate = (fd: number, len: number) => new Promise<void>((res, rej) => ftruncate(fd, len, (e) => (e ? rej(e) : res())));
+const nextTurn = () => new Promise<void>((res) => setImmediate(res));
+
+/**
+ * Shared memory for the chunk pool (the hash worker reads it). Page-aligned when `aligned`,
+ * which O_DIRECT needs: a WebAssembly memory starts on a page boundary (V8 maps it on its
+ * own). Either way its pages are only backed once touched.
+ */
+function poolMemory(bytes: number, aligned: boolean): { memory: SharedArrayBuffer; aligned: boolean } {
+  if (aligned) {
+    try {
+      const pages = Math.ceil(bytes / 65536);
+      return { memory: new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }).buffer as unknown as SharedArrayBuffer, aligned: true };
+    } catch {
+      // e.g. node --jitless: no WebAssembly
+    }
+  }
+  return { memory: new SharedArrayBuffer(bytes), aligned: false };
+}
+
+const HASHER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const hash = require('node:crypto').createHash('sha256');
+const mem = new Uint8Array(workerData);
+parentPort.on('message', (m) => {
+  if (m === null) parentPort.postMessage(hash.digest('hex'));
+  else {
+    hash.update(mem.subarray(m[0], m[0] + m[1]));
+    parentPort.postMessage(0);
+  }
+});
+`;
+
+/** sha256 of ranges of the shared pool, in the order given, on a worker thread. */
+class Hasher {
+  private readonly worker: Worker;
+  /** Resolvers of the updates and the digest in flight, in order (the worker answers in order). */
+  private readonly waiting: Array<{ res: (v: unknown) => void; rej: (e: unknown) => void }> = [];
+  private error: unknown;
+
+  constructor(memory: SharedArrayBuffer) {
+    this.worker = new Worker(HASHER_SOURCE, { eval: true, workerData: memory, resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 1 } });
+    this.worker.on('message', (m: unknown) => {
+      this.waiting.shift()?.res(m);
+      if (this.waiting.length === 0) this.worker.unref();
+    });
+    const fail = (e: unknown) => {
+      this.error ??= e;
+      for (const w of this.waiting.splice(0)) w.rej(e);
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`internal: the ISO hash worker exited (code ${code})`)));
+    this.worker.unref();
+  }
+
+  private ask(m: unknown): Promise<unknown> {
+    if (this.error !== undefined) return Promise.reject(this.error);
+    return new Promise((res, rej) => {
+      // referenced only while answers are awaited: an idle worker never keeps the process alive
+      if (this.waiting.length === 0) this.worker.ref();
+      this.waiting.push({ res, rej });
+      this.worker.postMessage(m);
+    });
+  }
+
+  update(buf: Buffer, len: number): Promise<unknown> {
+    return this.ask([buf.byteOffset, len]);
+  }
+
+  async digest(): Promise<string> {
+    return (await this.ask(null)) as string;
+  }
+
+  async stop(): Promise<void> {
+    this.error ??= new Error('stopped');
+    await this.worker.terminate();
+  }
+}
 
 interface Chunk {
   buf: Buffer;
@@ -42,6 +141,10 @@ interface Chunk {
   /** Reads still filling parts of this chunk. */
   pending: number;
   sealed: boolean;
+  /** Whether anything but zeros() went into it (a chunk of only zeros() is known to be a hole). */
+  dirty: boolean;
+  /** Its hash and its write still to complete before the buffer is free again. */
+  busy: number;
 }
 
 /** A piece of a host file: `len` bytes at `filePos` go to `chunk.buf` at `off`. */
@@ -55,17 +158,25 @@ interface Piece {
   filePos: number;
 }
 
+const shrank = (hostPath: string, size: number, got: number) =>
+  new IsoSourceChangedError(`"${hostPath}" shrank while the ISO was written (expected ${size} bytes, got ${got})`, {
+    hint: 'Do not modify the source tree while an image is being written.',
+  });
+
 export class ImageSink {
-  private readonly hash = createHash('sha256');
   private readonly free: Buffer[] = [];
-  /** Chunks in image order that are sealed or filling, not yet hashed. */
+  /** Chunks in image order that are sealed or filling, not yet handed to the hash and the disk. */
   private readonly queue: Chunk[] = [];
+  /** Chunks handed to the hash whose write is still to be issued, in image order. */
+  private readonly toWrite: Chunk[] = [];
   private cur: Chunk | undefined;
   /** Pieces waiting for a reader, in image order (consumed from `nextPiece`). */
   private pieces: Piece[] = [];
   private nextPiece = 0;
   private readers = 0;
   private writes = 0;
+  /** Chunks handed out and not yet free again. */
+  private busyChunks = 0;
   private bufferWaiter: (() => void) | undefined;
   /** Every operation in flight, so that discard() can wait for them before removing the file. */
   private readonly inflight = new Set<Promise<unknown>>();
@@ -74,6 +185,8 @@ export class ImageSink {
   private allocated = 0;
   private unsynced = 0;
   private syncing = false;
+  private readonly syncEvery: number;
+  private readonly hasher: Hasher;
   /** Bytes emitted so far. */
   pos = 0;
 
@@ -81,12 +194,35 @@ export class ImageSink {
     private readonly fd: number,
     private readonly tmpPath: string,
     private readonly outPath: string,
-    private readonly signal?: AbortSignal,
-  ) {}
+    private readonly signal: AbortSignal | undefined,
+    private readonly memory: SharedArrayBuffer,
+    /** Whether the image is written with O_DIRECT (else through the page cache). */
+    readonly direct: boolean,
+  ) {
+    this.syncEvery = direct ? SYNC_EVERY_DIRECT : SYNC_EVERY;
+    this.hasher = new Hasher(memory);
+  }
 
-  static async open(outPath: string, signal?: AbortSignal): Promise<ImageSink> {
+  /**
+   * Opens the temp file, with O_DIRECT unless `direct` is false or the file system refuses it
+   * (checked by writing one aligned block of zeros at offset 0, where the image starts anyway).
+   */
+  static async open(outPath: string, signal?: AbortSignal, opts: { direct?: boolean } = {}): Promise<ImageSink> {
     const tmp = join(dirname(outPath), `.${basename(outPath)}.${process.pid}.${Date.now().toString(36)}.tmp`);
-    return new ImageSink(await fsOpen(tmp, 'w'), tmp, outPath, signal);
+    const { O_DIRECT, O_WRONLY, O_CREAT, O_TRUNC } = fsConstants;
+    const { memory, aligned } = poolMemory(POOL * CHUNK, (opts.direct ?? true) && O_DIRECT !== undefined);
+    if (aligned) {
+      let fd: number | undefined;
+      try {
+        fd = await fsOpen(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_DIRECT);
+        await fsWrite(fd, Buffer.from(memory, 0, DIRECT_ALIGN), 0, DIRECT_ALIGN, 0);
+        return new ImageSink(fd, tmp, outPath, signal, memory, true);
+      } catch {
+        // EINVAL (tmpfs, some FUSE and network file systems): the page cache it is
+        if (fd !== undefined) await fsClose(fd).catch(() => undefined);
+      }
+    }
+    return new ImageSink(await fsOpen(tmp, 'w'), tmp, outPath, signal, memory, false);
   }
 
   private fail(e: unknown): void {
@@ -116,13 +252,18 @@ export class ImageSink {
   /** The chunk being filled, taking a free buffer (waiting for one) when the last one is full. */
   private async chunk(): Promise<Chunk> {
     if (this.cur && this.cur.fill < CHUNK) return this.cur;
-    if (this.cur) this.seal(this.cur);
+    if (this.cur) {
+      this.seal(this.cur);
+      // let completed reads, writes and hashes be seen between chunks, even when every call
+      // of the caller finishes synchronously (small files, metadata)
+      await nextTurn();
+    }
     let buf = this.free.pop();
     while (!buf) {
       this.check();
       if (this.allocated < POOL) {
+        buf = Buffer.from(this.memory, this.allocated * CHUNK, CHUNK);
         this.allocated++;
-        buf = Buffer.allocUnsafe(CHUNK);
       } else {
         await new Promise<void>((res) => (this.bufferWaiter = res));
         this.bufferWaiter = undefined;
@@ -130,7 +271,8 @@ export class ImageSink {
       }
     }
     this.check();
-    this.cur = { buf, start: this.pos, fill: 0, pending: 0, sealed: false };
+    this.busyChunks++;
+    this.cur = { buf, start: this.pos, fill: 0, pending: 0, sealed: false, dirty: false, busy: 0 };
     this.queue.push(this.cur);
     return this.cur;
   }
@@ -141,27 +283,36 @@ export class ImageSink {
     this.drain();
   }
 
-  /** Hashes and writes, in image order, every chunk at the head of the queue whose pieces are all in. */
+  /**
+   * Hands to the hash, in image order, every chunk at the head of the queue whose pieces are
+   * all in, and issues the writes of hashed-or-hashing chunks, MAX_WRITES at a time. The hash
+   * never waits for a write slot, nor a write for the hash: both only read the buffer.
+   */
   private drain(): void {
-    while (this.error === undefined && this.writes < MAX_WRITES) {
+    while (this.error === undefined) {
       const c = this.queue[0];
       if (!c || !c.sealed || c.pending > 0) break;
       this.queue.shift();
-      const data = c.buf.subarray(0, c.fill);
-      if (data.equals(ZERO.subarray(0, c.fill))) {
-        this.hash.update(data);
-        this.release(c.buf);
-        continue;
-      }
+      const zero = !c.dirty || c.buf.subarray(0, c.fill).equals(ZERO.subarray(0, c.fill));
+      c.busy = zero ? 1 : 2;
+      this.track(this.hasher.update(c.buf, c.fill).then(() => this.done(c)));
+      if (!zero) this.toWrite.push(c);
+    }
+    while (this.error === undefined && this.writes < MAX_WRITES && this.toWrite.length > 0) {
+      const c = this.toWrite.shift()!;
       this.writes++;
-      // the write is queued first, so the disk copy and the hash of this chunk overlap
-      const written = this.writeAll(data, c.start);
-      this.hash.update(data);
+      let len = c.fill;
+      if (this.direct && len % DIRECT_ALIGN !== 0) {
+        // only the last chunk can be short: pad it for O_DIRECT, finish() truncates the file
+        const end = Math.ceil(len / DIRECT_ALIGN) * DIRECT_ALIGN;
+        c.buf.fill(0, len, end);
+        len = end;
+      }
       this.track(
-        written.then(() => {
+        this.writeAll(c.buf.subarray(0, len), c.start).then(() => {
           this.writes--;
-          this.unsynced += data.length;
-          if (this.unsynced >= SYNC_EVERY && !this.syncing) {
+          this.unsynced += len;
+          if (this.unsynced >= this.syncEvery && !this.syncing) {
             this.unsynced = 0;
             this.syncing = true;
             this.track(fsSync(this.fd).finally(() => {
@@ -169,17 +320,21 @@ export class ImageSink {
               this.drain();
             }));
           }
-          this.release(c.buf);
+          this.done(c);
           this.drain();
         }),
       );
     }
-    if (this.queue.length === 0 && this.writes === 0 && !this.syncing) this.idle?.();
+    if (this.queue.length === 0 && this.busyChunks === 0 && !this.syncing) this.idle?.();
   }
 
-  private release(buf: Buffer): void {
-    this.free.push(buf);
+  /** One of a chunk's hash and write is complete; after both, its buffer is free. */
+  private done(c: Chunk): void {
+    if (--c.busy > 0) return;
+    this.busyChunks--;
+    this.free.push(c.buf);
     this.bufferWaiter?.();
+    if (this.queue.length === 0 && this.busyChunks === 0 && !this.syncing) this.idle?.();
   }
 
   private async writeAll(data: Buffer, pos: number): Promise<void> {
@@ -193,6 +348,7 @@ export class ImageSink {
       const n = Math.min(CHUNK - c.fill, data.length - off);
       data.copy(c.buf, c.fill, off, off + n);
       c.fill += n;
+      c.dirty = true;
       off += n;
       this.pos += n;
     }
@@ -216,23 +372,51 @@ export class ImageSink {
   }
 
   /**
-   * Reserves the next `size` bytes for a host file and queues one read per chunk it touches.
-   * Returns once the reads are queued (waiting only for a free chunk); their errors surface on
-   * a later call or in finish().
+   * Reserves the next `size` bytes for a host file and fills them: a small file is read here
+   * and now, a larger one gets one queued read per chunk it touches (this returns once they
+   * are queued, waiting only for a free chunk). Read errors surface on a later call or in
+   * finish(), whichever path the file took.
    */
   async copyFile(hostPath: string, size: number): Promise<void> {
+    if (size <= SMALL_FILE) return this.copySmall(hostPath, size);
     for (let done = 0; done < size; ) {
       const c = await this.chunk();
       const n = Math.min(CHUNK - c.fill, size - done);
       this.pieces.push({ hostPath, size, chunk: c, off: c.fill, len: n, filePos: done });
       c.pending++;
       c.fill += n;
+      c.dirty = true;
       done += n;
       this.pos += n;
       if (this.readers < MAX_READS) {
         this.readers++;
         this.track(this.reader());
       }
+    }
+  }
+
+  /** Reads a small file synchronously straight into the chunk (or two) that cover it. */
+  private async copySmall(hostPath: string, size: number): Promise<void> {
+    let fd: number | undefined;
+    try {
+      for (let done = 0; done < size; ) {
+        const c = await this.chunk();
+        fd ??= openSync(hostPath, 'r');
+        const n = Math.min(CHUNK - c.fill, size - done);
+        for (let got = 0; got < n; ) {
+          const r = readSync(fd, c.buf, c.fill + got, n - got, done + got);
+          if (r === 0) throw shrank(hostPath, size, done + got);
+          got += r;
+        }
+        c.fill += n;
+        c.dirty = true;
+        done += n;
+        this.pos += n;
+      }
+    } catch (e) {
+      this.fail(e);
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
   }
 
@@ -259,11 +443,7 @@ export class ImageSink {
     try {
       for (let got = 0; got < p.len; ) {
         const n = await fsRead(fd, p.chunk.buf, p.off + got, p.len - got, p.filePos + got);
-        if (n === 0) {
-          throw new IsoSourceChangedError(`"${p.hostPath}" shrank while the ISO was written (expected ${p.size} bytes, got ${p.filePos + got})`, {
-            hint: 'Do not modify the source tree while an image is being written.',
-          });
-        }
+        if (n === 0) throw shrank(p.hostPath, p.size, p.filePos + got);
         got += n;
       }
     } finally {
@@ -274,25 +454,28 @@ export class ImageSink {
   /** Completes the file: flush, set its size, sync, rename over the target. */
   async finish(): Promise<{ size: number; sha256: string }> {
     if (this.cur) this.seal(this.cur);
-    while (this.queue.length > 0 || this.writes > 0 || this.syncing) {
+    while (this.queue.length > 0 || this.busyChunks > 0 || this.syncing) {
       this.check();
       await new Promise<void>((res) => (this.idle = res));
       this.idle = undefined;
       this.drain();
     }
     this.check();
+    const sha256 = await this.hasher.digest();
+    await this.hasher.stop();
     await fsTruncate(this.fd, this.pos);
     await fsSync(this.fd);
     await fsClose(this.fd);
     this.check();
     await rename(this.tmpPath, this.outPath);
-    return { size: this.pos, sha256: this.hash.digest('hex') };
+    return { size: this.pos, sha256 };
   }
 
   /** Drops the temp file after an error; never throws over the original error. */
   async discard(): Promise<void> {
     this.fail(new Error('discarded'));
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+    await this.hasher.stop().catch(() => undefined);
     await fsClose(this.fd).catch(() => undefined);
     await rm(this.tmpPath, { force: true });
   }

@@ -1,17 +1,17 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ImageSink } from '../../../../src/writers/iso/sink.js';
+import { ImageSink, SMALL_FILE } from '../../../../src/writers/iso/sink.js';
 import { compareNames } from '../../../../src/writers/iso/tree.js';
 
 describe('ImageSink', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kp-sink-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  test('host files, buffers and zeros across 4 MiB chunk edges land in order, hashed as written', async () => {
+  /** Host files (both read paths), buffers and zeros at random sizes; returns what the image must hold. */
+  async function fill(sink: ImageSink, tag: string): Promise<Buffer> {
     const parts: Buffer[] = [];
-    const sink = await ImageSink.open(join(dir, 'out.img'));
     let seed = 7;
     const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
     for (let i = 0; i < 40; i++) {
@@ -20,7 +20,7 @@ describe('ImageSink', () => {
       if (kind < 0.5) {
         const b = Buffer.alloc(size);
         for (let k = 0; k < size; k += 509) b[k] = 1 + ((k + i) % 251);
-        const p = join(dir, `f${i}`);
+        const p = join(dir, `${tag}${i}`);
         writeFileSync(p, b);
         await sink.copyFile(p, size);
         parts.push(b);
@@ -33,23 +33,79 @@ describe('ImageSink', () => {
         parts.push(Buffer.alloc(size));
       }
     }
+    // files on both sides of the small-file limit, one straddling a chunk edge
+    for (const size of [SMALL_FILE, SMALL_FILE + 1, 3 * SMALL_FILE + 4097]) {
+      const b = Buffer.alloc(size);
+      for (let k = 0; k < size; k += 4093) b[k] = 1 + (k % 253);
+      const p = join(dir, `${tag}-edge-${size}`);
+      writeFileSync(p, b);
+      await sink.copyFile(p, size);
+      parts.push(b);
+    }
     await sink.padTo(sink.pos + (4 << 20) * 2 + 5); // whole zero chunks become holes
     parts.push(Buffer.alloc((4 << 20) * 2 + 5));
-    const want = Buffer.concat(parts);
+    return Buffer.concat(parts);
+  }
+
+  async function check(sink: ImageSink, want: Buffer, out: string): Promise<void> {
     const r = await sink.finish();
     expect(r.size).toBe(want.length);
     expect(r.sha256).toBe(createHash('sha256').update(want).digest('hex'));
-    expect(readFileSync(join(dir, 'out.img')).equals(want)).toBe(true);
-    expect(statSync(join(dir, 'out.img')).size).toBe(want.length);
+    expect(readFileSync(out).equals(want)).toBe(true);
+    expect(statSync(out).size).toBe(want.length);
+  }
+
+  test('host files, buffers and zeros across chunk edges land in order, hashed as written (O_DIRECT where the file system allows it)', async () => {
+    const out = join(dir, 'out.img');
+    const sink = await ImageSink.open(out);
+    // on the usual disk file systems the O_DIRECT path is the one tested here
+    if (process.platform === 'linux' && [0xef53, 0x58465342, 0x9123683e].includes(statfsSync(dir).type)) expect(sink.direct).toBe(true);
+    await check(sink, await fill(sink, 'd'), out);
   }, 60_000);
 
-  test('a read error surfaces and discard leaves no temp file', async () => {
+  test('the same through the page cache', async () => {
+    const out = join(dir, 'out-buffered.img');
+    const sink = await ImageSink.open(out, undefined, { direct: false });
+    expect(sink.direct).toBe(false);
+    await check(sink, await fill(sink, 'b'), out);
+  }, 60_000);
+
+  test('on tmpfs (O_DIRECT only since Linux 6.6, else the page cache) the bytes are the same', async () => {
+    if (!existsSync('/dev/shm')) return;
+    const shm = mkdtempSync('/dev/shm/kp-sink-');
+    try {
+      const out = join(shm, 'out.img');
+      const sink = await ImageSink.open(out);
+      const data = Buffer.alloc(5000, 7);
+      await sink.write(data);
+      await check(sink, data, out);
+    } finally {
+      rmSync(shm, { recursive: true, force: true });
+    }
+  });
+
+  test.each([
+    ['small', 10],
+    ['large', SMALL_FILE + 10],
+  ])('a read error of a %s file surfaces and discard leaves no temp file', async (_kind, size) => {
     const out = join(dir, 'bad.img');
     const sink = await ImageSink.open(out);
-    await sink.copyFile(join(dir, 'no-such-file'), 10);
+    await sink.copyFile(join(dir, 'no-such-file'), size);
     await expect(sink.finish()).rejects.toMatchObject({ code: 'ENOENT' });
     await sink.discard();
     expect(readdirSync(dir).filter((n) => n.includes('bad.img'))).toEqual([]);
+  });
+
+  test.each([
+    ['small', 5000],
+    ['large', SMALL_FILE + 5000],
+  ])('a %s file that shrank is ISO_SOURCE_CHANGED', async (_kind, size) => {
+    const src = join(dir, `shrunk-${size}`);
+    writeFileSync(src, Buffer.alloc(size - 100, 1));
+    const sink = await ImageSink.open(join(dir, 'shrunk.img'));
+    await sink.copyFile(src, size);
+    await expect(sink.finish()).rejects.toMatchObject({ code: 'ISO_SOURCE_CHANGED' });
+    await sink.discard();
   });
 });
 
