@@ -8,7 +8,7 @@ import { pruneMountStubs, type MountProbe } from '../mount-stubs.js';
 import { EMPTY_LAYER, storeLayer } from '../layer-out.js';
 
 /** Whether the upper dir is empty: the step changed nothing (run('true'), a test). */
-export function upperIsEmpty(upper: string): boolean {
+function upperIsEmpty(upper: string): boolean {
   return readdirSync(upper).length === 0;
 }
 

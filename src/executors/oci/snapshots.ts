@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { CacheStore } from '../../cache/store.js';
 import { hexOf, sha256, type Digest } from '../../cache/digest.js';
@@ -27,12 +27,6 @@ export function snapshotsRoot(store: CacheStore): string {
 
 const inflight = new Map<string, Promise<string>>();
 
-async function exists(p: string): Promise<boolean> {
-  return fs.access(p).then(
-    () => true,
-    () => false,
-  );
-}
 
 /** Local store layers are uncompressed; gzip is accepted for blobs that arrived compressed. */
 async function layerTarPath(store: CacheStore, layer: LayerDesc, staging: string): Promise<string> {
@@ -77,7 +71,9 @@ export async function ensureSnapshots(store: CacheStore, layers: LayerDesc[]): P
   const dirs: string[] = [];
   for (let i = 0; i < layers.length; i++) {
     const dir = join(snapshotsRoot(store), hexOf(ids[i]));
-    if (!(await exists(dir))) {
+    // A sync check: every step asks for every layer of its chain, and a trip through
+    // libuv's thread pool costs 0.3–1 ms on a busy machine.
+    if (!existsSync(dir)) {
       let p = inflight.get(dir);
       if (!p) {
         p = extractSnapshot(store, layers[i], dir).finally(() => inflight.delete(dir));

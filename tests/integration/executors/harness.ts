@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import Dockerode from 'dockerode';
 import { CacheStore } from '../../../src/cache/store.js';
 import type { Executor, RunContext } from '../../../src/executors/types.js';
-import { DEFAULT_RUNC_ROOT, OciExecutor } from '../../../src/executors/oci/executor.js';
+import { DEFAULT_RUNC_ROOT, OciExecutor, runDirsRemoved } from '../../../src/executors/oci/executor.js';
 import { DockerExecutor } from '../../../src/executors/docker/executor.js';
 import { dockerProblems, ociProblems } from '../../../src/executors/select.js';
 import { maskSecrets } from '../../../src/executors/output.js';
@@ -107,8 +107,9 @@ export async function dockerContainers(store: CacheStore): Promise<string[]> {
   return [...list, ...helpers].map((c) => c.Id);
 }
 
-/** Everything a failed or aborted run must not leave behind. */
+/** Everything a failed or aborted run must not leave behind (the oci executor's run dirs once their background removal is done). */
 export async function leftovers(store: CacheStore): Promise<{ mounts: string[]; runc: string[]; docker: string[]; tmp: string[] }> {
+  await runDirsRemoved();
   return {
     mounts: await mountsUnder(store.root),
     runc: await runcContainers(store),
