@@ -60,8 +60,12 @@ export function ucs2Field(buf: Buffer, off: number, len: number, s: string): voi
   enc.copy(buf, off, 0, Math.min(enc.length, len & ~1));
 }
 
-/** UCS-2 big-endian; characters outside the BMP become `_` (UCS-2 has no surrogates). */
+/** The UCS-2 characters of a string: those outside the BMP become `_` (UCS-2 has no surrogates). */
+export function ucs2Chars(s: string): string {
+  return s.replace(/[\ud800-\udbff][\udc00-\udfff]/g, '_');
+}
+
+/** UCS-2 big-endian; characters outside the BMP become `_`. */
 export function ucs2be(s: string): Buffer {
-  const b = Buffer.from(s.replace(/[\ud800-\udbff][\udc00-\udfff]/g, '_'), 'utf16le');
-  return b.swap16();
+  return Buffer.from(ucs2Chars(s), 'utf16le').swap16();
 }

@@ -1,26 +1,27 @@
 // Block allocation of the whole image: names, folder extents, path tables, CE areas, file
 // extents, boot catalog, appended ESP and GPT tail. Pure planning; nothing is read or written.
-import { planDirectory, sections, type RecordPlan } from './directory-record.js';
+import { type DirRecords, planDirectory, sections } from './directory-record.js';
 import { IsoTooManyDirectoriesError } from './errors.js';
-import { isoNames, jolietNames } from './names.js';
+import { idBytes, isoNames, jolietNames } from './names.js';
 import type { CeArea } from './rock-ridge.js';
 import { type Content, type TreeNode, walkTree } from './tree.js';
 
 export const BLOCK = 2048;
 const blocks = (bytes: number) => Math.ceil(bytes / BLOCK);
 
-export interface DirPlan {
+export interface DirPlan extends DirRecords {
   node: TreeNode;
-  id: Buffer;
+  /** Identifier in the path table (see names.ts: a string, UCS-2 in the Joliet tree). */
+  id: string;
   number: number;
   parentNumber: number;
-  records: RecordPlan[];
-  size: number;
   /** Block relative to the start of the metadata region. */
   block: number;
 }
 
 export interface TreePlan {
+  /** The Joliet tree (UCS-2 identifiers, no Rock Ridge). */
+  wide: boolean;
   dirs: DirPlan[];
   byNode: Map<TreeNode, DirPlan>;
   pathTableSize: number;
@@ -66,14 +67,13 @@ export interface LayoutOptions {
 function planTree(root: TreeNode, joliet: boolean): TreePlan {
   const dirs: DirPlan[] = [];
   const byNode = new Map<TreeNode, DirPlan>();
-  const queue: Array<{ node: TreeNode; id: Buffer; parentNumber: number }> = [{ node: root, id: Buffer.from([0]), parentNumber: 1 }];
+  const queue: Array<{ node: TreeNode; id: string; parentNumber: number }> = [{ node: root, id: '\0', parentNumber: 1 }];
   const include = (n: TreeNode) => !joliet || n.type === 'file' || n.type === 'dir';
   for (let q = 0; q < queue.length; q++) {
     const { node, id, parentNumber } = queue[q];
     const kids = node.children!.filter(include);
     const named = (joliet ? jolietNames : isoNames)(kids, (n) => n.name, (n) => n.type === 'dir');
-    const { records, size } = planDirectory(node, named, !joliet);
-    const plan: DirPlan = { node, id, number: q + 1, parentNumber, records, size, block: 0 };
+    const plan: DirPlan = { ...planDirectory(node, named, joliet), node, id, number: q + 1, parentNumber, block: 0 };
     dirs.push(plan);
     byNode.set(node, plan);
     for (const c of named) if (c.item.type === 'dir') queue.push({ node: c.item, id: c.id, parentNumber: q + 1 });
@@ -83,8 +83,8 @@ function planTree(root: TreeNode, joliet: boolean): TreePlan {
       hint: 'Pack part of the tree into a squashfs image and put that file in the ISO instead.',
     });
   }
-  const pathTableSize = dirs.reduce((s, d) => s + 8 + d.id.length + (d.id.length % 2), 0);
-  return { dirs, byNode, pathTableSize };
+  const pathTableSize = dirs.reduce((s, d) => s + 8 + idBytes(d.id, joliet) + (idBytes(d.id, joliet) % 2), 0);
+  return { wide: joliet, dirs, byNode, pathTableSize };
 }
 
 /** Gives every folder and every distinct file content its Rock Ridge serial number. */
@@ -116,8 +116,8 @@ export function planLayout(root: TreeNode, opts: LayoutOptions): Layout {
   let cur = -1;
   let off = BLOCK;
   for (const d of iso.dirs) {
-    for (const rec of d.records) {
-      for (let a = rec.su?.ce; a; a = a.next) {
+    for (const su of d.su?.values() ?? []) {
+      for (let a = su.ce; a; a = a.next) {
         if (off + a.len > BLOCK) {
           cur++;
           off = 0;

@@ -1,11 +1,16 @@
 // File identifiers of the two non-Rock-Ridge trees: ISO9660 level 3 (d-characters, 31
 // characters, `NAME.EXT;1`) and Joliet (UCS-2, 64 characters). Names that clash after
 // mangling get a numbered tail, as xorriso does; Rock Ridge still carries the real name.
-import { ucs2be } from './fields.js';
+import { ucs2Chars } from './fields.js';
 
+/**
+ * A child and its identifier, kept as a string: ISO9660 identifiers are ASCII (one byte a
+ * character), Joliet ones UCS-2 (two bytes a code unit, big-endian). Strings cost a fraction
+ * of a Buffer each, which matters at tens of thousands of entries; see idBytes/writeId.
+ */
 export interface NamedChild<T> {
   item: T;
-  id: Buffer;
+  id: string;
 }
 
 const ISO_MAX = 31;
@@ -85,54 +90,64 @@ function jolietMake(real: string, _unused: string, isDir: boolean, taken: Set<st
   return name;
 }
 
-/** Code unit `i` of an identifier of 1- or 2-byte units. */
-const unitAt = (id: Buffer, i: number, unit: 1 | 2) => (unit === 1 ? id[i] : (id[i] << 8) | id[i + 1]);
-
-/** End of the name part (the first `.`, else the `;` or the end) and of the whole identifier before `;`. */
-function splitPoints(id: Buffer, unit: 1 | 2): { dot: number; end: number } {
-  let dot = -1;
-  for (let i = 0; i + unit <= id.length; i += unit) {
-    const c = unitAt(id, i, unit);
-    if (c === 0x3b) return { dot, end: i };
-    if (c === 0x2e && dot < 0) dot = i;
-  }
-  return { dot, end: id.length };
+/**
+ * A key whose plain string order is the ECMA-119 9.3 order of identifiers: the name part
+ * (before the first `.`) then the extension part (up to `;`), each compared as if padded with
+ * spaces. Every character of an identifier is at least U+0020 (d-characters; Joliet replaces
+ * control characters), so padding with spaces compares like dropping trailing spaces (an
+ * empty extension like none), and a U+0000 separator sorts a shorter name part first. UTF-16 code unit order
+ * is the byte order of UCS-2BE, so the same key serves both trees.
+ */
+export function idSortKey(id: string): string {
+  let end = id.indexOf(';');
+  if (end < 0) end = id.length;
+  let dot = id.indexOf('.');
+  if (dot > end) dot = -1;
+  const trim = (from: number, to: number) => {
+    while (to > from && id.charCodeAt(to - 1) === 0x20) to--;
+    return id.slice(from, to);
+  };
+  if (dot < 0) return trim(0, end);
+  const ext = trim(dot + 1, end);
+  return ext === '' ? trim(0, dot) : trim(0, dot) + '\0' + ext;
 }
 
-/** Compares id[a0..a1) with id[b0..b1) byte by byte, the shorter padded with spaces (UCS-2: 00 20). */
-function padCmp(x: Buffer, x0: number, x1: number, y: Buffer, y0: number, y1: number, unit: 1 | 2): number {
-  const n = Math.max(x1 - x0, y1 - y0);
-  for (let i = 0; i < n; i++) {
-    const pad = unit === 2 && i % 2 === 0 ? 0 : 0x20;
-    const cx = x0 + i < x1 ? x[x0 + i] : pad;
-    const cy = y0 + i < y1 ? y[y0 + i] : pad;
-    if (cx !== cy) return cx - cy;
-  }
-  return 0;
+/** ECMA-119 9.3 order of two identifiers of the same tree (see idSortKey). */
+export function compareIds(a: string, b: string): number {
+  const x = idSortKey(a);
+  const y = idSortKey(b);
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
-/** ECMA-119 9.3 order: name then extension, each compared as if padded with spaces. */
-export function compareIds(a: Buffer, b: Buffer, unit: 1 | 2): number {
-  const sa = splitPoints(a, unit);
-  const sb = splitPoints(b, unit);
-  const aNameEnd = sa.dot < 0 ? sa.end : sa.dot;
-  const bNameEnd = sb.dot < 0 ? sb.end : sb.dot;
-  return (
-    padCmp(a, 0, aNameEnd, b, 0, bNameEnd, unit) ||
-    padCmp(a, sa.dot < 0 ? 0 : sa.dot + unit, sa.dot < 0 ? 0 : sa.end, b, sb.dot < 0 ? 0 : sb.dot + unit, sb.dot < 0 ? 0 : sb.end, unit)
-  );
+/** Sorts by identifier, stable, computing each key once. */
+function sortById<T>(named: NamedChild<T>[]): NamedChild<T>[] {
+  const keyed = named.map((n) => ({ n, k: idSortKey(n.id) }));
+  keyed.sort((x, y) => (x.k < y.k ? -1 : x.k > y.k ? 1 : 0));
+  return keyed.map((x) => x.n);
+}
+
+/** Bytes of an identifier as written: 1 a character, 2 for Joliet (`wide`) names; `\0` and `\1` (`.`, `..`, the root) are 1 byte in both trees. */
+export function idBytes(id: string, wide: boolean): number {
+  return wide && id.charCodeAt(0) > 1 ? 2 * id.length : id.length;
+}
+
+/** Writes an identifier at `off` (see idBytes); returns its length in bytes. */
+export function writeId(buf: Buffer, off: number, id: string, wide: boolean): number {
+  if (!wide || id.charCodeAt(0) <= 1) return buf.write(id, off, 'latin1');
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    buf[off + 2 * i] = c >> 8;
+    buf[off + 2 * i + 1] = c & 0xff;
+  }
+  return 2 * id.length;
 }
 
 /** ISO9660 level 3 identifiers for one folder's children, unique and sorted. Files get `;1`. */
 export function isoNames<T>(items: T[], realName: (t: T) => string, isDir: (t: T) => boolean): NamedChild<T>[] {
-  return assign(items, realName, isDir, isoMake)
-    .map(({ item, name }) => ({ item, id: Buffer.from(isDir(item) ? name : `${name};1`, 'latin1') }))
-    .sort((x, y) => compareIds(x.id, y.id, 1));
+  return sortById(assign(items, realName, isDir, isoMake).map(({ item, name }) => ({ item, id: isDir(item) ? name : `${name};1` })));
 }
 
-/** Joliet identifiers (UCS-2BE) for one folder's children, unique and sorted; no `;1`, as xorriso. */
+/** Joliet identifiers (UCS-2, characters outside the BMP as `_`) for one folder's children, unique and sorted; no `;1`, as xorriso. */
 export function jolietNames<T>(items: T[], realName: (t: T) => string, isDir: (t: T) => boolean): NamedChild<T>[] {
-  return assign(items, realName, isDir, jolietMake)
-    .map(({ item, name }) => ({ item, id: ucs2be(name) }))
-    .sort((x, y) => compareIds(x.id, y.id, 2));
+  return sortById(assign(items, realName, isDir, jolietMake).map(({ item, name }) => ({ item, id: ucs2Chars(name) })));
 }

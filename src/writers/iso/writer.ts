@@ -1,7 +1,7 @@
 // The streaming emit: walks the layout in ascending block order and writes each piece
 // (system area, descriptors, catalog, metadata regions, file contents, appended ESP, GPT
 // tail) to the sink. Memory stays bounded: one folder extent or one read buffer at a time.
-import { renderRecord, SECTION_MAX, type RecordPlan } from './directory-record.js';
+import { type Extent, type Rec, renderDirectory, SECTION_MAX } from './directory-record.js';
 import { BLOCK, type DescriptorSet, type Layout, type TreePlan } from './layout.js';
 import { renderPathTable } from './path-table.js';
 import { renderCeArea } from './rock-ridge.js';
@@ -18,7 +18,7 @@ export interface EmitParts {
 
 const padded = (b: Buffer) => (b.length % BLOCK === 0 ? b : Buffer.concat([b, Buffer.alloc(BLOCK - (b.length % BLOCK))]));
 
-function extentOf(r: RecordPlan, tree: TreePlan, set: DescriptorSet, lbaOfBlock: (b: number) => number): { lba: number; size: number } {
+function extentOf(r: Rec, tree: TreePlan, set: DescriptorSet, lbaOfBlock: (b: number) => number): Extent {
   const t = r.target;
   if (t.type === 'dir') {
     const d = tree.byNode.get(t)!;
@@ -38,11 +38,15 @@ async function emitRegion(sink: ImageSink, layout: Layout, set: DescriptorSet): 
   await sink.write(padded(renderPathTable(layout.iso, true, lbaOfBlock)));
   await sink.write(padded(renderPathTable(layout.joliet, false, lbaOfBlock)));
   await sink.write(padded(renderPathTable(layout.joliet, true, lbaOfBlock)));
+  // one scratch extent, grown as needed, instead of a fresh buffer per folder
+  let scratch = Buffer.alloc(BLOCK * 8);
   for (const tree of [layout.iso, layout.joliet]) {
+    const extent = (r: Rec) => extentOf(r, tree, set, lbaOfBlock);
     for (const d of tree.dirs) {
       await sink.padTo((set.regionStart + d.block) * BLOCK);
-      const buf = Buffer.alloc(d.size);
-      for (const r of d.records) renderRecord(buf, r, extentOf(r, tree, set, lbaOfBlock), base);
+      if (scratch.length < d.size) scratch = Buffer.alloc(d.size);
+      const buf = scratch.subarray(0, d.size).fill(0);
+      renderDirectory(buf, d.node, d, extent, base);
       await sink.write(buf);
     }
   }

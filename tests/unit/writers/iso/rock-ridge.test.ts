@@ -1,3 +1,4 @@
+import { slLen } from '../../../../src/writers/iso/directory-record.js';
 import { CE_AREA_MAX, nmEntries, planSystemUse, pnEntry, slEntries, spEntry } from '../../../../src/writers/iso/rock-ridge.js';
 
 /** Decodes SL entries back into a path, following component and entry continuation flags. */
@@ -34,6 +35,21 @@ describe('Rock Ridge entries', () => {
   test.each(['hello.txt', '/usr/lib/os-release', '../../a/./b', '/', 'x'.repeat(300) + '/y/' + 'z'.repeat(600)])('SL round-trips %s', (t) => {
     const norm = t.replace(/\/+/g, '/');
     expect(decodeSl(slEntries(t))).toBe(norm);
+  });
+
+  test('slLen sizes SL entries without building them', () => {
+    let seed = 5;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    const parts = ['.', '..', '', 'a', 'ü', 'x'.repeat(120), 'y'.repeat(260), 'z'.repeat(251), '日本'];
+    const targets = ['hello.txt', '/', '/usr/lib/os-release', '../../a/./b'];
+    for (let i = 0; i < 300; i++) {
+      const n = 1 + Math.floor(rnd() * 8);
+      targets.push((rnd() < 0.3 ? '/' : '') + Array.from({ length: n }, () => parts[Math.floor(rnd() * parts.length)]).join('/') || 'a');
+    }
+    for (const t of targets) {
+      const node = { name: 'l', type: 'symlink', mode: 0o777, uid: 0, gid: 0, mtime: 0, ino: 0, linkTarget: t } as const;
+      expect([t, slLen(node)]).toEqual([t, slEntries(t).reduce((s, e) => s + e.length, 0)]);
+    }
   });
 
   test('PN carries dev_t as high and low halves', () => {
