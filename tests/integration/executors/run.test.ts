@@ -9,6 +9,7 @@ import type { CacheStore } from '../../../src/cache/store.js';
 import { cacheMount, run, secret } from '../../../src/dsl/steps/run.js';
 import { cacheMountDir } from '../../../src/executors/cache-mounts.js';
 import { RunAbortedError, RunFailedError } from '../../../src/executors/errors.js';
+import { EMPTY_LAYER } from '../../../src/executors/layer-out.js';
 import type { Executor } from '../../../src/executors/types.js';
 import { flattenLayers } from '../../../src/oci/layer/flatten.js';
 import type { FsState, LayerDesc } from '../../../src/oci/types.js';
@@ -102,6 +103,15 @@ for (const kind of ['oci', 'docker'] as Kind[]) {
       expect(flat.some((p) => p === 'usr/share/doc' || p.startsWith('usr/share/doc/'))).toBe(false);
       expect(flat).toContain('usr/share/doc-base');
       expect(flat).toContain('etc/passwd');
+    });
+
+    test('a step that changes nothing gives the constant empty layer and leaves nothing behind', async () => {
+      const ctx = makeCtx(store);
+      const layer = await ex.run(base, run('cat /etc/os-release > /dev/null && echo read'), ctx);
+      expect(ctx.lines).toEqual(['read']);
+      expect(layer).toEqual(EMPTY_LAYER);
+      expect(await readLayer(store, layer)).toEqual([]);
+      expect(await leftovers(store)).toEqual(NOTHING_LEFT);
     });
 
     test('a failing command reports exit code and last lines, and leaves nothing behind', async () => {
