@@ -5,6 +5,8 @@
 //     after a change to the 9th step, the whole CLI process against docker build;
 //     goal: no-op at most a fifth of BuildKit's.
 // Docker: $DOCKER_HOST if set, else a private dockerd started here and stopped by PID.
+// BENCH_EXECUTORS=oci,docker,buildkit,build10 (the default: all) runs only some parts;
+// BENCH_EXECUTORS=oci needs no Docker engine and takes well under a minute.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -25,6 +27,7 @@ import { startDockerd, tenStepBuilds, type Dockerd } from './build10.js';
 
 const exec = promisify(execFile);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
+const PARTS = new Set((process.env.BENCH_EXECUTORS ?? 'oci,docker,buildkit,build10').split(',').map((p) => p.trim()));
 
 const loadavg = (): string => osLoad().map((x) => x.toFixed(1)).join(' ');
 
@@ -33,7 +36,8 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-async function perStep(ex: Executor, store: CacheStore, base: FsState): Promise<number> {
+/** Median wall time of run('true') on `ex`, ROUNDS steps one after the other, after one warm-up step. */
+export async function perStep(ex: Executor, store: CacheStore, base: FsState): Promise<number> {
   const ctx = { store, signal: new AbortController().signal, log: () => undefined, secrets: {}, stepId: '+bench[0]' };
   await ex.run(base, run('true'), ctx); // warm: snapshots unpacked / image loaded
   const times: number[] = [];
@@ -74,7 +78,8 @@ export default async function bench(report: (line: string) => void): Promise<voi
   const root = await fs.mkdtemp(join(process.env.KAIROS_PIPE_BENCH_DIR ?? tmpdir(), 'kp-bench-exec-'));
   let dockerd: Dockerd | undefined;
   try {
-    if (!process.env.DOCKER_HOST && process.getuid?.() === 0) {
+    const wantDocker = PARTS.has('docker') || PARTS.has('buildkit') || PARTS.has('build10');
+    if (wantDocker && !process.env.DOCKER_HOST && process.getuid?.() === 0) {
       dockerd = await startDockerd(root).catch((e: Error) => {
         report(`executors: could not start a private dockerd (${e.message.split('\n')[0]})`);
         return undefined;
@@ -86,25 +91,27 @@ export default async function bench(report: (line: string) => void): Promise<voi
     const figures: Record<string, number> = {};
     const oci = await ociProblems();
     if (oci.length) report(`executors: oci skipped (${oci.join('; ')})`);
-    else figures.oci = await perStep(new OciExecutor(), store, base);
-    const docker = await dockerProblems();
+    else if (PARTS.has('oci')) figures.oci = await perStep(new OciExecutor(), store, base);
+    const docker = wantDocker ? await dockerProblems() : ['not asked for (BENCH_EXECUTORS)'];
     let image: string | undefined;
     if (docker.length) report(`executors: docker skipped (${docker.join('; ')})`);
     else {
-      const ex = new DockerExecutor();
-      figures.docker = await perStep(ex, store, base);
+      if (PARTS.has('docker')) figures.docker = await perStep(new DockerExecutor(), store, base);
       image = await ensureChainImage(new Dockerode(), store, base.layers);
-      figures.buildkit = await buildkitPerStep(image).catch((e: Error) => {
-        report(`executors: docker build skipped (${e.message.split('\n')[0]})`);
-        return NaN;
-      });
+      if (PARTS.has('buildkit')) {
+        figures.buildkit = await buildkitPerStep(image).catch((e: Error) => {
+          report(`executors: docker build skipped (${e.message.split('\n')[0]})`);
+          return NaN;
+        });
+      }
     }
     report(`(1) per-step overhead of run('true'), median of ${ROUNDS}, load ${loadavg()}:`);
     for (const [k, v] of Object.entries(figures)) report(`    ${k}: ${v.toFixed(0)} ms${k === 'oci' ? ` (goal < 150 ms: ${v < 150 ? 'met' : 'NOT met'})` : ''}`);
     if (figures.buildkit > 0) {
       for (const k of Object.keys(figures)) if (k !== 'buildkit') report(`    ${k} / buildkit: ${(figures[k] / figures.buildkit).toFixed(2)}`);
     }
-    if (oci.length) report('(2) 10-step build skipped: the oci executor cannot run here');
+    if (!PARTS.has('build10')) report('(2) 10-step build not asked for (BENCH_EXECUTORS)');
+    else if (oci.length) report('(2) 10-step build skipped: the oci executor cannot run here');
     else await tenStepBuilds(report, { store, base, root, image });
   } finally {
     await dockerd?.stop();
