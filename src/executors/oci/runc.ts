@@ -78,7 +78,6 @@ const SPARE_TTL_MS = 60_000;
 
 /** A runc started on a bundle dir, waiting for its config. */
 interface Waiting {
-  key: string;
   bundle: RamDir;
   id: string;
   logFile: string;
@@ -112,14 +111,16 @@ async function startWaiting(opts: RuncOptions, bundle: RamDir, keepAlive: boolea
       (d, stream) => (sink.out ? sink.out.push(d, stream) : sink.early.push([d, stream])),
       keepAlive,
     );
-    return { key: `${opts.runc}\0${opts.root}`, bundle, id, logFile, fifo, child, sink };
+    return { bundle, id, logFile, fifo, child, sink };
   } catch (e) {
     await bundle.dispose().catch(() => undefined);
     throw e;
   }
 }
 
+/** Spares by runc binary and state root. */
 const spares = new Map<string, { w: Waiting; expire: NodeJS.Timeout }>();
+const keyOf = (opts: RuncOptions): string => `${opts.runc}\0${opts.root}`;
 const filling = new Set<string>();
 let exitHook = false;
 
@@ -131,7 +132,7 @@ function dropSpare(w: Waiting): void {
 
 /** Starts the spare for `opts` unless there is one (only with a /dev/shm bundle dir). */
 function refill(opts: RuncOptions): void {
-  const key = `${opts.runc}\0${opts.root}`;
+  const key = keyOf(opts);
   if (spares.has(key) || filling.has(key)) return;
   filling.add(key);
   void (async () => {
@@ -157,7 +158,7 @@ function refill(opts: RuncOptions): void {
 
 /** The waiting spare for `opts`, if there is a live one; it is no longer a spare. */
 function takeSpare(opts: RuncOptions): Waiting | undefined {
-  const key = `${opts.runc}\0${opts.root}`;
+  const key = keyOf(opts);
   const s = spares.get(key);
   if (!s) return undefined;
   spares.delete(key);

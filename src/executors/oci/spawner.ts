@@ -65,8 +65,10 @@ while (1) {
   my $rin = '';
   vec($rin, 0, 1) = 1;
   vec($rin, $_, 1) = 1 for keys %pipe;
+  # SIGCHLD interrupts select (perl's handlers are installed without SA_RESTART);
+  # the timeouts are a fallback, and pace the wait for pipes still held open.
   my $waiting = grep { defined $_->{status} } values %kid;
-  my $n = select(my $rout = $rin, undef, undef, $waiting ? 0.2 : undef);
+  my $n = select(my $rout = $rin, undef, undef, $waiting ? 0.2 : %kid ? 1 : undef);
   if ($n > 0) {
     for my $fd (keys %pipe) {
       next unless vec($rout, $fd, 1);
