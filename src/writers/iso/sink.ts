@@ -1,8 +1,9 @@
 // The output file: a temp file beside the target, filled front to back through a small pool
 // of 2 MiB chunk buffers. Host files are read straight into the chunks that cover their
-// extents; a chunk is hashed (in image order) and written with one positioned write once all
-// of its pieces are in. Renamed over the target only when complete. All-zero chunks become
-// holes. Never holds more than the pool, whatever the image size.
+// extents; a full chunk is hashed (in image order) and written with one positioned write,
+// while the next chunks fill (the read-ahead is the pool). Renamed over the target only when
+// complete. All-zero chunks become holes. Never holds more than the pool, whatever the image
+// size.
 //
 // Where the time went, and what each choice here answers (2-core VM of docs/benchmarks.md):
 // - Writing through the page cache: copying into freshly allocated page cache was most of the
@@ -11,12 +12,13 @@
 //   image is written with O_DIRECT from page-aligned chunks instead: ~0.2 s of system time.
 // - The sha256 of the image (the engine's blob digest) is ~1 s of CPU per GB: it runs on a
 //   worker thread over the shared chunk memory, beside the reads and writes.
-// - Small files: an open, a read and a close through the thread pool cost three callbacks and
-//   promises each on the main thread; files up to SMALL_FILE are read synchronously instead
-//   (most files of a system tree; the page cache is warm right after materializing it).
-//   Larger files are read in up to 2 MiB pieces, MAX_READS in flight on the thread pool, which
-//   also overlaps their reads when they are not cached.
-import { closeSync, close, constants as fsConstants, fdatasync, ftruncate, open, openSync, read, readSync, write } from 'node:fs';
+// - Reads: an open, a read and a close through the thread pool cost three callbacks and
+//   promises each on the main thread, and the pool's four threads are mostly busy with the
+//   O_DIRECT writes (measured: 1.6-2.2 s of the main thread waiting for big files' pooled
+//   reads per GB). Host files are read synchronously instead, up to a chunk at a time, the
+//   event loop turning between chunks. The tree is in the page cache right after it was
+//   materialized; a cold tree is read one request at a time, as xorriso does.
+import { closeSync, close, constants as fsConstants, fdatasync, ftruncate, open, openSync, readSync, write } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -30,10 +32,6 @@ const DIRECT_ALIGN = 4096;
  * Kept small on purpose: on the benchmark VM every first touch of a page costs tens of µs.
  */
 const POOL = 8;
-/** Host files of at most this many bytes are read synchronously on the calling thread. */
-export const SMALL_FILE = 1 << 20;
-/** Host file pieces (an open, reads, a close) in flight on the thread pool. */
-const MAX_READS = 16;
 /** Positioned writes of chunks in flight. */
 const MAX_WRITES = 2;
 const ZERO = Buffer.alloc(CHUNK);
@@ -49,8 +47,6 @@ const SYNC_EVERY_DIRECT = 256 << 20;
 const fsOpen = (path: string, flags: string | number) =>
   new Promise<number>((res, rej) => open(path, flags, (e, fd) => (e ? rej(e) : res(fd))));
 const fsClose = (fd: number) => new Promise<void>((res, rej) => close(fd, (e) => (e ? rej(e) : res())));
-const fsRead = (fd: number, buf: Buffer, off: number, len: number, pos: number) =>
-  new Promise<number>((res, rej) => read(fd, buf, off, len, pos, (e, n) => (e ? rej(e) : res(n))));
 const fsWrite = (fd: number, buf: Buffer, off: number, len: number, pos: number) =>
   new Promise<number>((res, rej) => write(fd, buf, off, len, pos, (e, n) => (e ? rej(e) : res(n))));
 const fsSync = (fd: number) => new Promise<void>((res, rej) => fdatasync(fd, (e) => (e ? rej(e) : res())));
@@ -138,24 +134,10 @@ interface Chunk {
   /** Image offset of the chunk's first byte. */
   start: number;
   fill: number;
-  /** Reads still filling parts of this chunk. */
-  pending: number;
-  sealed: boolean;
   /** Whether anything but zeros() went into it (a chunk of only zeros() is known to be a hole). */
   dirty: boolean;
   /** Its hash and its write still to complete before the buffer is free again. */
   busy: number;
-}
-
-/** A piece of a host file: `len` bytes at `filePos` go to `chunk.buf` at `off`. */
-interface Piece {
-  hostPath: string;
-  /** The file's expected size, for the message if it shrank. */
-  size: number;
-  chunk: Chunk;
-  off: number;
-  len: number;
-  filePos: number;
 }
 
 const shrank = (hostPath: string, size: number, got: number) =>
@@ -165,15 +147,10 @@ const shrank = (hostPath: string, size: number, got: number) =>
 
 export class ImageSink {
   private readonly free: Buffer[] = [];
-  /** Chunks in image order that are sealed or filling, not yet handed to the hash and the disk. */
-  private readonly queue: Chunk[] = [];
   /** Chunks handed to the hash whose write is still to be issued, in image order. */
   private readonly toWrite: Chunk[] = [];
+  /** The chunk being filled. */
   private cur: Chunk | undefined;
-  /** Pieces waiting for a reader, in image order (consumed from `nextPiece`). */
-  private pieces: Piece[] = [];
-  private nextPiece = 0;
-  private readers = 0;
   private writes = 0;
   /** Chunks handed out and not yet free again. */
   private busyChunks = 0;
@@ -254,8 +231,8 @@ export class ImageSink {
     if (this.cur && this.cur.fill < CHUNK) return this.cur;
     if (this.cur) {
       this.seal(this.cur);
-      // let completed reads, writes and hashes be seen between chunks, even when every call
-      // of the caller finishes synchronously (small files, metadata)
+      // let completed writes and hashes be seen between chunks: every call of the caller
+      // (reads, metadata) otherwise finishes synchronously
       await nextTurn();
     }
     let buf = this.free.pop();
@@ -272,32 +249,27 @@ export class ImageSink {
     }
     this.check();
     this.busyChunks++;
-    this.cur = { buf, start: this.pos, fill: 0, pending: 0, sealed: false, dirty: false, busy: 0 };
-    this.queue.push(this.cur);
+    this.cur = { buf, start: this.pos, fill: 0, dirty: false, busy: 0 };
     return this.cur;
   }
 
+  /**
+   * Hands a full (or the last) chunk to the hash, in image order, and queues its write unless
+   * it is all zeros. The hash never waits for a write slot, nor a write for the hash: both
+   * only read the buffer, which is free again once both are done.
+   */
   private seal(c: Chunk): void {
-    c.sealed = true;
     if (this.cur === c) this.cur = undefined;
+    if (this.error !== undefined) return;
+    const zero = !c.dirty || c.buf.subarray(0, c.fill).equals(ZERO.subarray(0, c.fill));
+    c.busy = zero ? 1 : 2;
+    this.track(this.hasher.update(c.buf, c.fill).then(() => this.done(c)));
+    if (!zero) this.toWrite.push(c);
     this.drain();
   }
 
-  /**
-   * Hands to the hash, in image order, every chunk at the head of the queue whose pieces are
-   * all in, and issues the writes of hashed-or-hashing chunks, MAX_WRITES at a time. The hash
-   * never waits for a write slot, nor a write for the hash: both only read the buffer.
-   */
+  /** Issues queued writes in image order, MAX_WRITES at a time. */
   private drain(): void {
-    while (this.error === undefined) {
-      const c = this.queue[0];
-      if (!c || !c.sealed || c.pending > 0) break;
-      this.queue.shift();
-      const zero = !c.dirty || c.buf.subarray(0, c.fill).equals(ZERO.subarray(0, c.fill));
-      c.busy = zero ? 1 : 2;
-      this.track(this.hasher.update(c.buf, c.fill).then(() => this.done(c)));
-      if (!zero) this.toWrite.push(c);
-    }
     while (this.error === undefined && this.writes < MAX_WRITES && this.toWrite.length > 0) {
       const c = this.toWrite.shift()!;
       this.writes++;
@@ -325,7 +297,7 @@ export class ImageSink {
         }),
       );
     }
-    if (this.queue.length === 0 && this.busyChunks === 0 && !this.syncing) this.idle?.();
+    if (this.busyChunks === 0 && !this.syncing) this.idle?.();
   }
 
   /** One of a chunk's hash and write is complete; after both, its buffer is free. */
@@ -334,7 +306,7 @@ export class ImageSink {
     this.busyChunks--;
     this.free.push(c.buf);
     this.bufferWaiter?.();
-    if (this.queue.length === 0 && this.busyChunks === 0 && !this.syncing) this.idle?.();
+    if (this.busyChunks === 0 && !this.syncing) this.idle?.();
   }
 
   private async writeAll(data: Buffer, pos: number): Promise<void> {
@@ -372,31 +344,11 @@ export class ImageSink {
   }
 
   /**
-   * Reserves the next `size` bytes for a host file and fills them: a small file is read here
-   * and now, a larger one gets one queued read per chunk it touches (this returns once they
-   * are queued, waiting only for a free chunk). Read errors surface on a later call or in
-   * finish(), whichever path the file took.
+   * Copies `size` bytes of a host file into the next bytes of the image, reading straight into
+   * the chunks that cover them. A read error or a file that shrank surfaces on a later call or
+   * in finish(), like a failed write.
    */
   async copyFile(hostPath: string, size: number): Promise<void> {
-    if (size <= SMALL_FILE) return this.copySmall(hostPath, size);
-    for (let done = 0; done < size; ) {
-      const c = await this.chunk();
-      const n = Math.min(CHUNK - c.fill, size - done);
-      this.pieces.push({ hostPath, size, chunk: c, off: c.fill, len: n, filePos: done });
-      c.pending++;
-      c.fill += n;
-      c.dirty = true;
-      done += n;
-      this.pos += n;
-      if (this.readers < MAX_READS) {
-        this.readers++;
-        this.track(this.reader());
-      }
-    }
-  }
-
-  /** Reads a small file synchronously straight into the chunk (or two) that cover it. */
-  private async copySmall(hostPath: string, size: number): Promise<void> {
     let fd: number | undefined;
     try {
       for (let done = 0; done < size; ) {
@@ -420,41 +372,10 @@ export class ImageSink {
     }
   }
 
-  /** One of at most MAX_READS loops that take queued pieces in image order and read them. */
-  private async reader(): Promise<void> {
-    try {
-      while (this.error === undefined && this.nextPiece < this.pieces.length) {
-        const p = this.pieces[this.nextPiece++];
-        if (this.nextPiece >= 4096) {
-          this.pieces = this.pieces.slice(this.nextPiece);
-          this.nextPiece = 0;
-        }
-        await this.readPiece(p);
-        p.chunk.pending--;
-        this.drain();
-      }
-    } finally {
-      this.readers--;
-    }
-  }
-
-  private async readPiece(p: Piece): Promise<void> {
-    const fd = await fsOpen(p.hostPath, 'r');
-    try {
-      for (let got = 0; got < p.len; ) {
-        const n = await fsRead(fd, p.chunk.buf, p.off + got, p.len - got, p.filePos + got);
-        if (n === 0) throw shrank(p.hostPath, p.size, p.filePos + got);
-        got += n;
-      }
-    } finally {
-      await fsClose(fd);
-    }
-  }
-
   /** Completes the file: flush, set its size, sync, rename over the target. */
   async finish(): Promise<{ size: number; sha256: string }> {
     if (this.cur) this.seal(this.cur);
-    while (this.queue.length > 0 || this.busyChunks > 0 || this.syncing) {
+    while (this.busyChunks > 0 || this.syncing) {
       this.check();
       await new Promise<void>((res) => (this.idle = res));
       this.idle = undefined;

@@ -3,7 +3,6 @@
 // never reads file contents (the writer streams them later).
 import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import {
   IsoHardlinkCycleError,
   IsoInvalidEntryError,
@@ -131,12 +130,13 @@ export async function treeFromDir(dir: string): Promise<TreeNode> {
   if (!rootSt.isDirectory()) throw new IsoInvalidEntryError(`source "${dir}" is not a directory`);
   const root: TreeNode = { ...newDir('', Math.floor(rootSt.mtimeMs / 1000)), mode: rootSt.mode & 0o7777, uid: rootSt.uid, gid: rootSt.gid };
   const byInode = new Map<string, Content>();
-  const stack: Array<[TreeNode, string]> = [[root, dir]];
+  // paths by concatenation (path.join normalizes every call: ~5% of the walk)
+  const stack: Array<[TreeNode, string]> = [[root, dir.length > 1 && dir.endsWith('/') ? dir.slice(0, -1) : dir === '/' ? '' : dir]];
   let sliceStart = performance.now();
   while (stack.length > 0) {
     const [node, hostDir] = stack.pop()!;
     for (const name of readdirSync(hostDir)) {
-      const hostPath = join(hostDir, name);
+      const hostPath = hostDir + '/' + name;
       const st = lstatSync(hostPath);
       const type = kindOf(st);
       const child: TreeNode = {

@@ -2,14 +2,16 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ImageSink, SMALL_FILE } from '../../../../src/writers/iso/sink.js';
+import { ImageSink } from '../../../../src/writers/iso/sink.js';
 import { compareNames } from '../../../../src/writers/iso/tree.js';
+
+const MiB = 1 << 20;
 
 describe('ImageSink', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kp-sink-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** Host files (both read paths), buffers and zeros at random sizes; returns what the image must hold. */
+  /** Host files, buffers and zeros at random sizes; returns what the image must hold. */
   async function fill(sink: ImageSink, tag: string): Promise<Buffer> {
     const parts: Buffer[] = [];
     let seed = 7;
@@ -33,8 +35,8 @@ describe('ImageSink', () => {
         parts.push(Buffer.alloc(size));
       }
     }
-    // files on both sides of the small-file limit, one straddling a chunk edge
-    for (const size of [SMALL_FILE, SMALL_FILE + 1, 3 * SMALL_FILE + 4097]) {
+    // files of exactly a chunk (2 MiB), one byte more, and several chunks
+    for (const size of [2 * MiB, 2 * MiB + 1, 7 * MiB + 4097]) {
       const b = Buffer.alloc(size);
       for (let k = 0; k < size; k += 4093) b[k] = 1 + (k % 253);
       const p = join(dir, `${tag}-edge-${size}`);
@@ -86,7 +88,7 @@ describe('ImageSink', () => {
 
   test.each([
     ['small', 10],
-    ['large', SMALL_FILE + 10],
+    ['large', 5 * MiB + 10],
   ])('a read error of a %s file surfaces and discard leaves no temp file', async (_kind, size) => {
     const out = join(dir, 'bad.img');
     const sink = await ImageSink.open(out);
@@ -98,7 +100,7 @@ describe('ImageSink', () => {
 
   test.each([
     ['small', 5000],
-    ['large', SMALL_FILE + 5000],
+    ['large', 5 * MiB + 5000],
   ])('a %s file that shrank is ISO_SOURCE_CHANGED', async (_kind, size) => {
     const src = join(dir, `shrunk-${size}`);
     writeFileSync(src, Buffer.alloc(size - 100, 1));
