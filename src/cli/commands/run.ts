@@ -88,7 +88,8 @@ export async function runCommand(tokens: string[], o: RunOpts, io: CliIO, signal
     if (summary.ok && exported && argv && replayableCommandLine(argv, process.env)) {
       const files = [...project.targets.values()].map((t) => t.file);
       const why = await journal.save(journalPath(cache, process.cwd(), argv, process.env), await CacheStore.open(cache), process.env, files);
-      if (why && o.explain) renderer.event({ type: 'warning', message: `a rerun of this command will load and check everything again: ${why}` });
+      // After the summary, which must stay the last event: a note on stderr.
+      if (why && o.explain) io.err(`kairos-pipe: a rerun of this command will load and check everything again: ${why}\n`);
     }
     if (o.cacheMaxSize) await pruneCache(await CacheStore.open(cache), { keepBytes: parseBytes(o.cacheMaxSize) });
     if (!summary.ok && o.shellOnFailure && summary.debug.length && !signal.aborted) {

@@ -117,3 +117,11 @@ test('records pruned from the cache are rebuilt, not assumed', async () => {
   expect(after.replayed).toBe(false);
   expect(after.executed).toBeGreaterThan(0);
 });
+
+test('--explain says why a run was not journaled, on stderr: the summary stays the last event', async () => {
+  await fs.writeFile(join(dir, 'targets', 'files', 'a.txt'), 'changed again\n');
+  const r = await runCli(['run', '+hello', '--json', '--explain'], { cwd: dir });
+  expect(r.code).toBe(0);
+  expect(summaryOf(r.stdout).executed).toBeGreaterThan(0);
+  expect(r.stderr).toMatch(/will load and check everything again: changed less than 2 s before it was read: .*a\.txt/);
+});
