@@ -24,7 +24,7 @@ import { promisify } from 'node:util';
 import { NativeFsError, runNative } from '../../oci/layer/native-fs.js';
 import type { OutputLines } from '../output.js';
 import { ramDir, shmDir, type RamDir } from './mount.js';
-import { spawnViaHelper, type HelperChild } from './spawner.js';
+import { spawnViaHelper, warmSpawner, type HelperChild } from './spawner.js';
 
 const exec = promisify(execFile);
 const S_IFIFO = 0o010000;
@@ -89,6 +89,9 @@ interface Waiting {
 
 async function startWaiting(opts: RuncOptions, bundle: RamDir, keepAlive: boolean): Promise<Waiting> {
   try {
+    // The first launch of a process starts both perl helpers: this one's start-up
+    // runs while the other makes the FIFO (runc itself must wait for the FIFO).
+    warmSpawner();
     const configPath = join(bundle.dir, 'config.json');
     const [made] = await runNative([{ op: 'mknod', path: configPath, mode: S_IFIFO | 0o600, major: 0, minor: 0 }]);
     if (!made.ok) throw new NativeFsError('mkfifo', configPath, `errno ${made.errno}`);

@@ -212,12 +212,21 @@ class Spawner {
 
 let spawner: Spawner | undefined;
 
+function getSpawner(): Spawner {
+  if (!spawner || spawner.dead) spawner = new Spawner(spawn('perl', ['-e', SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] }));
+  return spawner;
+}
+
+/** Starts the helper now, so that perl's start-up overlaps other work; idempotent. */
+export function warmSpawner(): void {
+  getSpawner();
+}
+
 /**
  * Starts `argv` (argv[0] looked up on PATH) through the helper; its stdin is
  * /dev/null. Until it exits it keeps Node alive, unless `keepAlive` is false
  * (then only once ref() is called).
  */
 export function spawnViaHelper(argv: string[], onOutput: Pending['onOutput'], keepAlive = true): HelperChild {
-  if (!spawner || spawner.dead) spawner = new Spawner(spawn('perl', ['-e', SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] }));
-  return spawner.start(argv, onOutput, keepAlive);
+  return getSpawner().start(argv, onOutput, keepAlive);
 }
