@@ -1,48 +1,48 @@
 // The output file: a temp file beside the target, filled front to back through a small pool
-// of 2 MiB chunk buffers. Host files are read straight into the chunks that cover their
+// of 1 MiB chunk buffers. Host files are read straight into the chunks that cover their
 // extents; a full chunk is hashed (in image order) and written with one positioned write,
 // while the next chunks fill (the read-ahead is the pool). Renamed over the target only when
 // complete. All-zero chunks become holes. Never holds more than the pool, whatever the image
 // size.
 //
 // Where the time went, and what each choice here answers (2-core VM of docs/benchmarks.md):
-// - Writing through the page cache: copying into freshly allocated page cache was most of the
-//   writer's CPU (copy_folio_from_iter_atomic, 48% of samples) and very uneven (0.25-3.3 s of
-//   system time for the same 1 GB). Where the file system allows it (Linux, not tmpfs) the
-//   image is written with O_DIRECT from page-aligned chunks instead: ~0.2 s of system time.
+// - Write size: copying into the page cache was most of the writer's CPU (48% of samples in
+//   copy_folio_from_iter_atomic) with 4 MiB writes. A write of 2 MiB or more gets 2 MiB page
+//   cache folios, and allocating those cost ~3 s of system time per GB there, against ~0.3 s
+//   for writes of 1 MiB (measured with a bare write loop; dd bs=1M: 0.2 s). Chunks are 1 MiB.
+// - One write in flight: two positioned writes to one file serialize on its inode lock, and
+//   the second one spun on it (13% of samples).
 // - The sha256 of the image (the engine's blob digest) is ~1 s of CPU per GB: it runs on a
-//   worker thread over the shared chunk memory, beside the reads and writes.
+//   worker thread over the shared chunk memory, beside the reads and the writes.
 // - Reads: an open, a read and a close through the thread pool cost three callbacks and
-//   promises each on the main thread, and the pool's four threads are mostly busy with the
-//   O_DIRECT writes (measured: 1.6-2.2 s of the main thread waiting for big files' pooled
-//   reads per GB). Host files are read synchronously instead, up to a chunk at a time, the
-//   event loop turning between chunks. The tree is in the page cache right after it was
-//   materialized; a cold tree is read one request at a time, as xorriso does.
-import { closeSync, close, constants as fsConstants, fdatasync, ftruncate, open, openSync, readSync, write } from 'node:fs';
+//   promises each on the main thread, and queue behind the writes on libuv's four threads
+//   (measured: 1.6-2.2 s of the main thread waiting for big files' reads per GB). Host files
+//   are read synchronously instead, up to a chunk at a time, the event loop turning between
+//   chunks. The tree is in the page cache right after it was materialized; a cold tree is
+//   read one request at a time, as xorriso does.
+// O_DIRECT was tried: no copy at all, but this virtual disk took 1.6-2.2 s per GB that way
+// against 0.8-1.0 s through the page cache (dd, same minutes), and our writer was slower too.
+import { closeSync, close, fdatasync, ftruncate, open, openSync, readSync, write } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { IsoAbortedError, IsoSourceChangedError } from './errors.js';
 
-const CHUNK = 2 << 20;
-/** O_DIRECT writes are padded to this (covers 512 and 4096-byte logical blocks); the file is truncated after. */
-const DIRECT_ALIGN = 4096;
+const CHUNK = 1 << 20;
 /**
- * Chunk buffers (16 MiB): one filling, the rest waiting for reads, the hash or their write.
- * Kept small on purpose: on the benchmark VM every first touch of a page costs tens of µs.
+ * Chunk buffers (16 MiB): one filling, the rest waiting for the hash or their write. Kept
+ * small on purpose: on the benchmark VM every first touch of a page costs tens of µs.
  */
-const POOL = 8;
+const POOL = 16;
 /** Positioned writes of chunks in flight. */
-const MAX_WRITES = 2;
+const MAX_WRITES = 1;
 const ZERO = Buffer.alloc(CHUNK);
 /**
- * Through the page cache: a datasync in the background after every 64 MiB written, so the
- * disk starts writing while we read and hash instead of all at the end (measured: ~1.0 s for
- * 1 GB with it, 2.2-2.9 s with only the final sync).
+ * A datasync in the background after every 64 MiB written, so the disk starts writing while
+ * we read and hash instead of all at the end (measured: ~1.0 s for 1 GB with it, 2.2-2.9 s
+ * with only the final sync).
  */
 const SYNC_EVERY = 64 << 20;
-/** With O_DIRECT there is no dirty page cache to start early; a sync now and then still spreads the device flush. */
-const SYNC_EVERY_DIRECT = 256 << 20;
 
 const fsOpen = (path: string, flags: string | number) =>
   new Promise<number>((res, rej) => open(path, flags, (e, fd) => (e ? rej(e) : res(fd))));
@@ -52,23 +52,6 @@ const fsWrite = (fd: number, buf: Buffer, off: number, len: number, pos: number)
 const fsSync = (fd: number) => new Promise<void>((res, rej) => fdatasync(fd, (e) => (e ? rej(e) : res())));
 const fsTruncate = (fd: number, len: number) => new Promise<void>((res, rej) => ftruncate(fd, len, (e) => (e ? rej(e) : res())));
 const nextTurn = () => new Promise<void>((res) => setImmediate(res));
-
-/**
- * Shared memory for the chunk pool (the hash worker reads it). Page-aligned when `aligned`,
- * which O_DIRECT needs: a WebAssembly memory starts on a page boundary (V8 maps it on its
- * own). Either way its pages are only backed once touched.
- */
-function poolMemory(bytes: number, aligned: boolean): { memory: SharedArrayBuffer; aligned: boolean } {
-  if (aligned) {
-    try {
-      const pages = Math.ceil(bytes / 65536);
-      return { memory: new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }).buffer as unknown as SharedArrayBuffer, aligned: true };
-    } catch {
-      // e.g. node --jitless: no WebAssembly
-    }
-  }
-  return { memory: new SharedArrayBuffer(bytes), aligned: false };
-}
 
 const HASHER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -162,8 +145,9 @@ export class ImageSink {
   private allocated = 0;
   private unsynced = 0;
   private syncing = false;
-  private readonly syncEvery: number;
-  private readonly hasher: Hasher;
+  /** The chunk pool, shared with the hash worker; its pages are only backed once touched. */
+  private readonly memory = new SharedArrayBuffer(POOL * CHUNK);
+  private readonly hasher = new Hasher(this.memory);
   /** Bytes emitted so far. */
   pos = 0;
 
@@ -172,34 +156,11 @@ export class ImageSink {
     private readonly tmpPath: string,
     private readonly outPath: string,
     private readonly signal: AbortSignal | undefined,
-    private readonly memory: SharedArrayBuffer,
-    /** Whether the image is written with O_DIRECT (else through the page cache). */
-    readonly direct: boolean,
-  ) {
-    this.syncEvery = direct ? SYNC_EVERY_DIRECT : SYNC_EVERY;
-    this.hasher = new Hasher(memory);
-  }
+  ) {}
 
-  /**
-   * Opens the temp file, with O_DIRECT unless `direct` is false or the file system refuses it
-   * (checked by writing one aligned block of zeros at offset 0, where the image starts anyway).
-   */
-  static async open(outPath: string, signal?: AbortSignal, opts: { direct?: boolean } = {}): Promise<ImageSink> {
+  static async open(outPath: string, signal?: AbortSignal): Promise<ImageSink> {
     const tmp = join(dirname(outPath), `.${basename(outPath)}.${process.pid}.${Date.now().toString(36)}.tmp`);
-    const { O_DIRECT, O_WRONLY, O_CREAT, O_TRUNC } = fsConstants;
-    const { memory, aligned } = poolMemory(POOL * CHUNK, (opts.direct ?? true) && O_DIRECT !== undefined);
-    if (aligned) {
-      let fd: number | undefined;
-      try {
-        fd = await fsOpen(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_DIRECT);
-        await fsWrite(fd, Buffer.from(memory, 0, DIRECT_ALIGN), 0, DIRECT_ALIGN, 0);
-        return new ImageSink(fd, tmp, outPath, signal, memory, true);
-      } catch {
-        // EINVAL (tmpfs, some FUSE and network file systems): the page cache it is
-        if (fd !== undefined) await fsClose(fd).catch(() => undefined);
-      }
-    }
-    return new ImageSink(await fsOpen(tmp, 'w'), tmp, outPath, signal, memory, false);
+    return new ImageSink(await fsOpen(tmp, 'w'), tmp, outPath, signal);
   }
 
   private fail(e: unknown): void {
@@ -273,18 +234,11 @@ export class ImageSink {
     while (this.error === undefined && this.writes < MAX_WRITES && this.toWrite.length > 0) {
       const c = this.toWrite.shift()!;
       this.writes++;
-      let len = c.fill;
-      if (this.direct && len % DIRECT_ALIGN !== 0) {
-        // only the last chunk can be short: pad it for O_DIRECT, finish() truncates the file
-        const end = Math.ceil(len / DIRECT_ALIGN) * DIRECT_ALIGN;
-        c.buf.fill(0, len, end);
-        len = end;
-      }
       this.track(
-        this.writeAll(c.buf.subarray(0, len), c.start).then(() => {
+        this.writeAll(c.buf.subarray(0, c.fill), c.start).then(() => {
           this.writes--;
-          this.unsynced += len;
-          if (this.unsynced >= this.syncEvery && !this.syncing) {
+          this.unsynced += c.fill;
+          if (this.unsynced >= SYNC_EVERY && !this.syncing) {
             this.unsynced = 0;
             this.syncing = true;
             this.track(fsSync(this.fd).finally(() => {
@@ -347,18 +301,27 @@ export class ImageSink {
    * Copies `size` bytes of a host file into the next bytes of the image, reading straight into
    * the chunks that cover them. A read error or a file that shrank surfaces on a later call or
    * in finish(), like a failed write.
+   *
+   * Each piece (the part of the file in one chunk) is read through a descriptor of its own.
+   * One descriptor read from start to end lets the kernel's sequential readahead grow its
+   * window, and when the pages are not cached yet (a cold or sparse file) that cost 1.6-6 s of
+   * system time per 2 GB on the benchmark VM, against 0.2-0.5 s piece by piece; a warm file
+   * pays ~0.1 s per GB for the extra opens.
    */
   async copyFile(hostPath: string, size: number): Promise<void> {
-    let fd: number | undefined;
     try {
       for (let done = 0; done < size; ) {
         const c = await this.chunk();
-        fd ??= openSync(hostPath, 'r');
         const n = Math.min(CHUNK - c.fill, size - done);
-        for (let got = 0; got < n; ) {
-          const r = readSync(fd, c.buf, c.fill + got, n - got, done + got);
-          if (r === 0) throw shrank(hostPath, size, done + got);
-          got += r;
+        const fd = openSync(hostPath, 'r');
+        try {
+          for (let got = 0; got < n; ) {
+            const r = readSync(fd, c.buf, c.fill + got, n - got, done + got);
+            if (r === 0) throw shrank(hostPath, size, done + got);
+            got += r;
+          }
+        } finally {
+          closeSync(fd);
         }
         c.fill += n;
         c.dirty = true;
@@ -367,8 +330,6 @@ export class ImageSink {
       }
     } catch (e) {
       this.fail(e);
-    } finally {
-      if (fd !== undefined) closeSync(fd);
     }
   }
 
