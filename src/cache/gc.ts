@@ -5,6 +5,8 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { CacheStore } from './store.js';
 import { recordBlobs, type StepRecord } from './records.js';
+import { hexOf } from './digest.js';
+import { chainIds } from '../oci/chain-id.js';
 
 export interface CacheUsage {
   records: number;
@@ -148,14 +150,14 @@ export async function pruneCache(store: CacheStore, opts: PruneOptions): Promise
   if (recordsRemoved > 0) {
     // No-op journals name records; they are only accelerators, so drop them all rather than sort out which still hold.
     await fs.rm(join(store.root, 'journal'), { recursive: true, force: true });
-    // Snapshots are unpacked copies of layers: rebuildable, so drop the ones whose layers are gone.
+    // Snapshots (snapshots/<chain id hex>) are unpacked layer chains: rebuildable, so keep
+    // only those of chains a remaining record still has. Dot-names are extractions in flight.
+    const chains = new Set<string>();
+    for (const r of keep) for (const c of chainIds(r.record.state?.layers ?? [])) chains.add(hexOf(c));
     for (const s of await fs.readdir(join(store.root, 'snapshots')).catch(() => [] as string[])) {
-      const marker = join(store.root, 'snapshots', s, 'layer-digest');
-      const d = (await fs.readFile(marker, 'utf8').catch(() => '')).trim();
-      if (d && !live.has(d)) {
-        bytesFreed += await dirSize(join(store.root, 'snapshots', s));
-        await fs.rm(join(store.root, 'snapshots', s), { recursive: true, force: true });
-      }
+      if (s.startsWith('.') || s === 'empty' || chains.has(s)) continue;
+      bytesFreed += await dirSize(join(store.root, 'snapshots', s));
+      await fs.rm(join(store.root, 'snapshots', s), { recursive: true, force: true });
     }
   }
   // Staging leftovers of crashed builds; recent ones may belong to a build running now.

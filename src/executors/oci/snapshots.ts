@@ -9,17 +9,13 @@ import { createGunzip } from 'node:zlib';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { CacheStore } from '../../cache/store.js';
-import { hexOf, sha256, type Digest } from '../../cache/digest.js';
+import { hexOf } from '../../cache/digest.js';
 import { MEDIA, type LayerDesc } from '../../oci/types.js';
 import { extractLayer } from '../../oci/layer/extract.js';
 import { ExecutorError } from '../errors.js';
 
-/** OCI chain ids: chainid(L0) = diffid(L0); chainid(Ln) = sha256(chainid(Ln-1) + ' ' + diffid(Ln)). */
-export function chainIds(layers: LayerDesc[]): Digest[] {
-  const out: Digest[] = [];
-  for (const l of layers) out.push(out.length ? sha256(`${out[out.length - 1]} ${l.diffId}`) : l.diffId);
-  return out;
-}
+export { chainIds } from '../../oci/chain-id.js';
+import { chainIds } from '../../oci/chain-id.js';
 
 export function snapshotsRoot(store: CacheStore): string {
   return join(store.root, 'snapshots');

@@ -6,6 +6,8 @@ import { cacheUsage, pruneCache } from '../../../src/cache/gc.js';
 import type { StepRecord } from '../../../src/cache/records.js';
 import type { Digest } from '../../../src/cache/digest.js';
 import { MEDIA } from '../../../src/oci/types.js';
+import { chainIds } from '../../../src/oci/chain-id.js';
+import { hexOf } from '../../../src/cache/digest.js';
 
 let root: string;
 let n = 0;
@@ -96,6 +98,20 @@ describe('pruneCache', () => {
     expect(r.bytesFreed).toBe(1202);
     for (const d of ['git', 'mounts', 'journal', 'tags', 'positions', 'stat-index.json']) await expect(fs.access(join(s.root, d))).rejects.toThrow();
     expect(await cacheUsage(s)).toMatchObject({ records: 0, blobs: 0, totalBytes: 0 });
+  });
+
+  test('snapshots go with the last record whose layer chain they unpack', async () => {
+    const { s, keys } = await setup([10, 20], [1, 5]);
+    const chainOf = async (key: string) => hexOf(chainIds((await s.getRecord(key, { touch: false }))!.state!.layers).at(-1)!);
+    const [kept, dropped] = [await chainOf(keys[0]), await chainOf(keys[1])];
+    for (const c of [kept, dropped, '.staging-1-abc']) {
+      await fs.mkdir(join(s.root, 'snapshots', c), { recursive: true });
+      await fs.writeFile(join(s.root, 'snapshots', c, 'f'), Buffer.alloc(50));
+    }
+    const r = await pruneCache(s, { olderThanMs: 3 * DAY, now: NOW });
+    expect(r.recordsRemoved).toBe(1);
+    expect((await fs.readdir(join(s.root, 'snapshots'))).sort()).toEqual(['.staging-1-abc', kept].sort());
+    expect(r.bytesFreed).toBe(20 + 50);
   });
 
   test('--older-than removes records unused for longer', async () => {
