@@ -1,41 +1,43 @@
 // The output file: a temp file beside the target, filled front to back through a small pool
-// of 1 MiB chunk buffers. Host files are read straight into the chunks that cover their
-// extents; a full chunk is hashed (in image order) and written with one positioned write,
-// while the next chunks fill (the read-ahead is the pool). Renamed over the target only when
-// complete. All-zero chunks become holes. Never holds more than the pool, whatever the image
-// size.
+// of 512 KiB chunk buffers. Host files are read straight into the chunks that cover their
+// extents; a full chunk is handed to the hash (a worker thread, in image order) and written
+// at once with one positioned write, while the next chunks fill. Renamed over the target only
+// when complete. All-zero chunks become holes. Never holds more than the pool, whatever the
+// image size.
 //
 // Where the time went, and what each choice here answers (2-core VM of docs/benchmarks.md):
 // - Write size: copying into the page cache was most of the writer's CPU (48% of samples in
 //   copy_folio_from_iter_atomic) with 4 MiB writes. A write of 2 MiB or more gets 2 MiB page
 //   cache folios, and allocating those cost ~3 s of system time per GB there, against ~0.3 s
-//   for writes of 1 MiB (measured with a bare write loop; dd bs=1M: 0.2 s). Chunks are 1 MiB.
-// - One write in flight: two positioned writes to one file serialize on its inode lock, and
-//   the second one spun on it (13% of samples).
+//   for writes of 1 MiB (measured with a bare write loop; dd bs=1M: 0.2 s).
+// - Writing from where the bytes were just read: a chunk is written synchronously by the
+//   thread that filled it, while it is still in that core's cache. Against 1 MiB chunks
+//   written on the thread pool this took ~0.6 s less system time per GB (1.0 vs 1.4-1.9 s)
+//   and ~20% less time; it also avoids two writes to one file serializing on its inode lock
+//   (the second one spun on it: 13% of samples). A background datasync every 64 MiB bounds
+//   the dirty pages, so a write does not stall on writeback.
 // - The sha256 of the image (the engine's blob digest) is ~1 s of CPU per GB: it runs on a
 //   worker thread over the shared chunk memory, beside the reads and the writes.
 // - Reads: an open, a read and a close through the thread pool cost three callbacks and
-//   promises each on the main thread, and queue behind the writes on libuv's four threads
+//   promises each on the main thread, and queued behind the writes on libuv's four threads
 //   (measured: 1.6-2.2 s of the main thread waiting for big files' reads per GB). Host files
-//   are read synchronously instead, up to a chunk at a time, the event loop turning between
-//   chunks. The tree is in the page cache right after it was materialized; a cold tree is
-//   read one request at a time, as xorriso does.
+//   are read synchronously instead, a chunk at a time, the event loop turning between chunks.
+//   The tree is in the page cache right after it was materialized; a cold tree is read one
+//   request at a time, as xorriso does.
 // O_DIRECT was tried: no copy at all, but this virtual disk took 1.6-2.2 s per GB that way
 // against 0.8-1.0 s through the page cache (dd, same minutes), and our writer was slower too.
-import { closeSync, close, fdatasync, ftruncate, open, openSync, readSync, write } from 'node:fs';
+import { closeSync, close, fdatasync, ftruncate, open, openSync, readSync, writeSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { IsoAbortedError, IsoSourceChangedError } from './errors.js';
 
-const CHUNK = 1 << 20;
+const CHUNK = 512 << 10;
 /**
- * Chunk buffers (16 MiB): one filling, the rest waiting for the hash or their write. Kept
- * small on purpose: on the benchmark VM every first touch of a page costs tens of µs.
+ * Chunk buffers (16 MiB): one filling, the rest waiting for the hash. Kept small on purpose:
+ * on the benchmark VM every first touch of a page costs tens of µs.
  */
-const POOL = 16;
-/** Positioned writes of chunks in flight. */
-const MAX_WRITES = 1;
+const POOL = 32;
 const ZERO = Buffer.alloc(CHUNK);
 /**
  * A datasync in the background after every 64 MiB written, so the disk starts writing while
@@ -47,8 +49,6 @@ const SYNC_EVERY = 64 << 20;
 const fsOpen = (path: string, flags: string | number) =>
   new Promise<number>((res, rej) => open(path, flags, (e, fd) => (e ? rej(e) : res(fd))));
 const fsClose = (fd: number) => new Promise<void>((res, rej) => close(fd, (e) => (e ? rej(e) : res())));
-const fsWrite = (fd: number, buf: Buffer, off: number, len: number, pos: number) =>
-  new Promise<number>((res, rej) => write(fd, buf, off, len, pos, (e, n) => (e ? rej(e) : res(n))));
 const fsSync = (fd: number) => new Promise<void>((res, rej) => fdatasync(fd, (e) => (e ? rej(e) : res())));
 const fsTruncate = (fd: number, len: number) => new Promise<void>((res, rej) => ftruncate(fd, len, (e) => (e ? rej(e) : res())));
 const nextTurn = () => new Promise<void>((res) => setImmediate(res));
@@ -119,8 +119,6 @@ interface Chunk {
   fill: number;
   /** Whether anything but zeros() went into it (a chunk of only zeros() is known to be a hole). */
   dirty: boolean;
-  /** Its hash and its write still to complete before the buffer is free again. */
-  busy: number;
 }
 
 const shrank = (hostPath: string, size: number, got: number) =>
@@ -130,12 +128,9 @@ const shrank = (hostPath: string, size: number, got: number) =>
 
 export class ImageSink {
   private readonly free: Buffer[] = [];
-  /** Chunks handed to the hash whose write is still to be issued, in image order. */
-  private readonly toWrite: Chunk[] = [];
   /** The chunk being filled. */
   private cur: Chunk | undefined;
-  private writes = 0;
-  /** Chunks handed out and not yet free again. */
+  /** Chunks handed out and not yet free again (being filled, or waiting for the hash). */
   private busyChunks = 0;
   private bufferWaiter: (() => void) | undefined;
   /** Every operation in flight, so that discard() can wait for them before removing the file. */
@@ -192,8 +187,8 @@ export class ImageSink {
     if (this.cur && this.cur.fill < CHUNK) return this.cur;
     if (this.cur) {
       this.seal(this.cur);
-      // let completed writes and hashes be seen between chunks: every call of the caller
-      // (reads, metadata) otherwise finishes synchronously
+      // let completed hashes and syncs be seen between chunks: every call of the caller
+      // (reads, writes, metadata) otherwise finishes synchronously
       await nextTurn();
     }
     let buf = this.free.pop();
@@ -210,61 +205,43 @@ export class ImageSink {
     }
     this.check();
     this.busyChunks++;
-    this.cur = { buf, start: this.pos, fill: 0, dirty: false, busy: 0 };
+    this.cur = { buf, start: this.pos, fill: 0, dirty: false };
     return this.cur;
   }
 
   /**
-   * Hands a full (or the last) chunk to the hash, in image order, and queues its write unless
-   * it is all zeros. The hash never waits for a write slot, nor a write for the hash: both
-   * only read the buffer, which is free again once both are done.
+   * Hands a full (or the last) chunk to the hash, in image order, and writes it here and now
+   * unless it is all zeros (a hole). The buffer is free again once hashed.
    */
   private seal(c: Chunk): void {
     if (this.cur === c) this.cur = undefined;
     if (this.error !== undefined) return;
     const zero = !c.dirty || c.buf.subarray(0, c.fill).equals(ZERO.subarray(0, c.fill));
-    c.busy = zero ? 1 : 2;
     this.track(this.hasher.update(c.buf, c.fill).then(() => this.done(c)));
-    if (!zero) this.toWrite.push(c);
-    this.drain();
-  }
-
-  /** Issues queued writes in image order, MAX_WRITES at a time. */
-  private drain(): void {
-    while (this.error === undefined && this.writes < MAX_WRITES && this.toWrite.length > 0) {
-      const c = this.toWrite.shift()!;
-      this.writes++;
-      this.track(
-        this.writeAll(c.buf.subarray(0, c.fill), c.start).then(() => {
-          this.writes--;
-          this.unsynced += c.fill;
-          if (this.unsynced >= SYNC_EVERY && !this.syncing) {
-            this.unsynced = 0;
-            this.syncing = true;
-            this.track(fsSync(this.fd).finally(() => {
-              this.syncing = false;
-              this.drain();
-            }));
-          }
-          this.done(c);
-          this.drain();
-        }),
-      );
+    if (zero) return;
+    try {
+      for (let off = 0; off < c.fill; ) off += writeSync(this.fd, c.buf, off, c.fill - off, c.start + off);
+    } catch (e) {
+      this.fail(e);
+      return;
     }
-    if (this.busyChunks === 0 && !this.syncing) this.idle?.();
+    this.unsynced += c.fill;
+    if (this.unsynced >= SYNC_EVERY && !this.syncing) {
+      this.unsynced = 0;
+      this.syncing = true;
+      this.track(fsSync(this.fd).finally(() => {
+        this.syncing = false;
+        if (this.busyChunks === 0) this.idle?.();
+      }));
+    }
   }
 
-  /** One of a chunk's hash and write is complete; after both, its buffer is free. */
+  /** A chunk is hashed: its buffer is free. */
   private done(c: Chunk): void {
-    if (--c.busy > 0) return;
     this.busyChunks--;
     this.free.push(c.buf);
     this.bufferWaiter?.();
     if (this.busyChunks === 0 && !this.syncing) this.idle?.();
-  }
-
-  private async writeAll(data: Buffer, pos: number): Promise<void> {
-    for (let off = 0; off < data.length; ) off += await fsWrite(this.fd, data, off, data.length - off, pos + off);
   }
 
   async write(data: Buffer): Promise<void> {
@@ -340,7 +317,6 @@ export class ImageSink {
       this.check();
       await new Promise<void>((res) => (this.idle = res));
       this.idle = undefined;
-      this.drain();
     }
     this.check();
     const sha256 = await this.hasher.digest();

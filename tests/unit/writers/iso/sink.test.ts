@@ -35,7 +35,7 @@ describe('ImageSink', () => {
         parts.push(Buffer.alloc(size));
       }
     }
-    // files of exactly a chunk (1 MiB) and twice that, one byte more, and several chunks
+    // files of whole chunks (512 KiB each), one byte more, and many chunks
     for (const size of [MiB, 2 * MiB, 2 * MiB + 1, 7 * MiB + 4097]) {
       const b = Buffer.alloc(size);
       for (let k = 0; k < size; k += 4093) b[k] = 1 + (k % 253);
