@@ -22,7 +22,8 @@ export function cacheMountDir(store: CacheStore, id: string, copy = 0): string {
   return join(store.root, 'mounts', `${safe}-${hash}${copy ? `.${copy}` : ''}`);
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists (EPERM: it does, owned by someone else). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -2,6 +2,7 @@
 // the tmpfs that holds its bundle and secrets. Node has no mount(2); the calls go
 // through the long-lived perl helper (src/oci/layer/native-fs.ts), which saves
 // the mount(8) and umount(8) process spawns of every step.
+import { alive } from '../cache-mounts.js';
 import { chmodSync, mkdtempSync, promises as fs, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { runNative, NativeFsError } from '../../oci/layer/native-fs.js';
@@ -78,14 +79,6 @@ const SHM = '/dev/shm';
 const SHM_PREFIX = 'kairos-pipe-run-';
 let swept = false;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Bundle dirs of processes that died without cleaning up (killed mid-step, or
