@@ -5,7 +5,7 @@
 // the flavor matrix's Debian packages, the same dracut call, mksquashfs and
 // grub-mkrescue — the floor a shell script gets. Goals: cold ≤ 1.2× the hand-made
 // chain, no-op < 2 s, one-file change < 0.25× cold.
-// Both make the squashfs with the same mksquashfs options (-comp gzip, the default
+// Both make the squashfs with the same mksquashfs options (-comp zstd -Xcompression-level 3, the default
 // 128 KiB block size, as targets/artifacts.ts; ours adds only -mkfs-time/-all-time).
 // Opt-in (about 20–30 minutes, and it downloads from Debian's mirror): BENCH_KAIROS=1.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
@@ -79,7 +79,7 @@ export function handMade(dir: string): Record<string, number> {
   };
   t['apt-get install'] = chroot(`set -e\nexport DEBIAN_FRONTEND=noninteractive\napt-get update\napt-get install -y --no-install-recommends ${pkgs}\nrm -rf /var/lib/apt/lists/*`);
   t.dracut = chroot(KERNEL_AND_INITRD);
-  t.mksquashfs = sh(`mkdir -p ${iso}/boot/grub && mksquashfs ${root} ${iso}/rootfs.squashfs -noappend -no-progress -comp gzip >/dev/null`);
+  t.mksquashfs = sh(`mkdir -p ${iso}/boot/grub && mksquashfs ${root} ${iso}/rootfs.squashfs -noappend -no-progress -comp zstd -Xcompression-level 3 >/dev/null`);
   t['grub-mkrescue'] = sh(
     `cp ${root}/boot/kernel ${iso}/boot/kernel && cp ${root}/boot/initrd ${iso}/boot/initrd && ` +
       `printf 'set timeout=1\\nmenuentry kairos { linux /boot/kernel root=live:CDLABEL=COS_LIVE rd.live.dir=/ rd.live.squashimg=rootfs.squashfs console=ttyS0\\n initrd /boot/initrd\\n}\\n' > ${iso}/boot/grub/grub.cfg && ` +

@@ -20,7 +20,7 @@ export const squashfsImage = target({
   name: 'squashfs',
   doc: 'The framework root filesystem as rootfs.squashfs (mksquashfs runs in +tools)',
   args: flavorArgs,
-  plan: (a) => [from(framework, pass(a)), squashfs({ src: '/', as: 'rootfs.squashfs', tools, compression: 'gzip' })],
+  plan: (a) => [from(framework, pass(a)), squashfs({ src: '/', as: 'rootfs.squashfs', tools, compression: 'zstd', level: 3 })],
 });
 
 export const rootfsTarball = target({

@@ -60,9 +60,10 @@ export const squashfsStep: StepImpl<SquashfsStep> = {
       await fs.mkdir(outDir, { recursive: true, mode: 0o755 });
       const epoch = String(fixedMtime());
       const excludes = step.exclude.flatMap((e) => ['-e', e]);
+      const level = step.level === undefined ? [] : ['-Xcompression-level', String(step.level)];
       const source = sub && unmountSrc ? `/kp-src/${sub}` : '/kp-src';
       const command = ['/bin/sh', '-c', 'exec mksquashfs "$0" /kp-out/image.squashfs "$@"', source,
-        '-noappend', '-no-progress', '-comp', step.compression, '-mkfs-time', epoch, '-all-time', epoch, ...excludes];
+        '-noappend', '-no-progress', '-comp', step.compression, ...level, '-mkfs-time', epoch, '-all-time', epoch, ...excludes];
       const run = runSchema.parse({
         kind: 'run', command, network: 'none',
         mounts: [{ type: 'cache', target: '/kp-src', id: srcId, sharing: 'locked' }, { type: 'cache', target: '/kp-out', id: outId, sharing: 'locked' }],
@@ -87,6 +88,6 @@ export const squashfsStep: StepImpl<SquashfsStep> = {
     }
   },
   describe(step) {
-    return `${step.src} -> ${step.as} (${step.compression})`;
+    return `${step.src} -> ${step.as} (${step.compression}${step.level === undefined ? '' : ` ${step.level}`})`;
   },
 };

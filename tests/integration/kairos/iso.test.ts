@@ -74,6 +74,19 @@ d('Kairos pipeline: +iso FLAVOR=debian (needs root, runc, debootstrap, qemu)', (
     expect(sysarea).toMatch(/GPT/);
   });
 
+  it('packs the rootfs as a zstd squashfs that unsquashfs reads', async () => {
+    const sq = join(out, 'rootfs-from-iso.squashfs');
+    execFileSync('xorriso', ['-osirrox', 'on', '-indev', iso, '-extract', '/rootfs.squashfs', sq], { stdio: 'ignore' });
+    try {
+      const sb = execFileSync('unsquashfs', ['-s', sq], { encoding: 'utf8' });
+      expect(sb).toMatch(/Compression zstd/);
+      const list = execFileSync('unsquashfs', ['-l', '-d', '', sq, 'etc/kairos-release'], { encoding: 'utf8' });
+      expect(list).toContain('etc/kairos-release');
+    } finally {
+      await fs.rm(sq, { force: true });
+    }
+  });
+
   const LOGIN = /login:/;
   const boots: Array<[string, 'bios' | 'uefi', (iso: string) => string[]]> = [
     ['SeaBIOS from CD', 'bios', (i) => ['-cdrom', i, '-boot', 'd']],
