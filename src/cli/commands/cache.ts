@@ -5,6 +5,8 @@ import type { CliIO } from '../io.js';
 import { bytes } from '../../ui/format.js';
 import { cacheDir, type GlobalOpts } from './common.js';
 import { parseBytes, parseDuration } from '../parse.js';
+import { sweepKilledBuilds } from '../../executors/oci/killed-builds.js';
+import { DEFAULT_RUNC_ROOT } from '../../executors/oci/executor.js';
 
 export async function cacheDuCommand(o: GlobalOpts & { json?: boolean }, io: CliIO): Promise<number> {
   const store = await CacheStore.open(cacheDir(o, process.env));
@@ -27,6 +29,8 @@ export async function cachePruneCommand(o: GlobalOpts & { keepBytes?: string; ol
   const store = await CacheStore.open(cacheDir(o, process.env));
   const keepBytes = o.all ? 0 : o.keepBytes !== undefined ? parseBytes(o.keepBytes) : undefined;
   const olderThanMs = o.olderThan !== undefined ? parseDuration(o.olderThan) : undefined;
+  // A killed build's overlay would keep its snapshots (and tmp/ folder) from being removed.
+  await sweepKilledBuilds(store.root, { runc: 'runc', root: DEFAULT_RUNC_ROOT });
   const r = await pruneCache(store, { keepBytes, olderThanMs, everything: o.all });
   if (o.json) io.out(`${JSON.stringify(r)}\n`);
   else io.out(`removed ${r.recordsRemoved} step records and ${r.blobsRemoved} blobs, freed ${bytes(r.bytesFreed)}\n`);

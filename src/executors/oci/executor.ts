@@ -34,6 +34,8 @@ export interface OciExecutorOptions {
 export const DEFAULT_RUNC_ROOT = '/run/kairos-pipe/runc';
 
 const removing = new Set<Promise<void>>();
+/** Caches where this process removed what killed builds left (once each). */
+const swept = new Map<string, Promise<unknown>>();
 
 /**
  * Resolves once the run dirs of finished steps are gone. Pending removals keep
@@ -102,6 +104,8 @@ export class OciExecutor implements Executor {
   async run(state: FsState, step: RunStep, ctx: RunContext): Promise<LayerDesc> {
     ctx.signal.throwIfAborted();
     const proc = processSpec(state, step, ctx.secrets, ctx.stepId);
+    if (!swept.has(ctx.store.root)) swept.set(ctx.store.root, sweepKilledBuilds(ctx.store.root, this.runc));
+    await swept.get(ctx.store.root);
     const lowers = state.layers.length ? await ensureSnapshots(ctx.store, state.layers) : [await emptySnapshot(ctx.store)];
     if (ctx.signal.aborted) throw new RunAbortedError(ctx.stepId, step);
     const runDir = ctx.store.tmpPath('run');

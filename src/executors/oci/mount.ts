@@ -126,6 +126,12 @@ export async function ramDir(fallback: string): Promise<RamDir> {
   return { dir: fallback, dispose: () => unmount(fallback) };
 }
 
+/** umount2(MNT_DETACH): the mount leaves the tree now, the kernel frees it when unused. */
+export async function detach(target: string): Promise<void> {
+  const [r] = await runNative([{ op: 'umount', path: target, flags: MNT_DETACH }]);
+  if (!r.ok && r.errno !== EINVAL && r.errno !== ENOENT) throw new NativeFsError('umount -l', target, `errno ${r.errno}`);
+}
+
 /**
  * Unmounts everything mounted at `target` until it is no mount point (EINVAL) or
  * gone (ENOENT); retries while busy, then detaches lazily.
@@ -139,6 +145,5 @@ export async function unmount(target: string): Promise<void> {
     busy++;
     await new Promise((res) => setTimeout(res, 100));
   }
-  const [r] = await runNative([{ op: 'umount', path: target, flags: MNT_DETACH }]);
-  if (!r.ok && r.errno !== EINVAL && r.errno !== ENOENT) throw new NativeFsError('umount -l', target, `errno ${r.errno}`);
+  await detach(target);
 }

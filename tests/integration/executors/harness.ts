@@ -91,11 +91,14 @@ export async function mountsUnder(dir: string): Promise<string[]> {
     .filter((m): m is string => !!m && m.startsWith(dir));
 }
 
-/** runc containers whose bundle lives in `store` (other builds may run on this machine). */
+/**
+ * runc containers of this process (ids are kp-<pid>-…; bundles live in /dev/shm
+ * or the store) or with a bundle in `store`; other builds may run on this machine.
+ */
 export async function runcContainers(store: CacheStore): Promise<string[]> {
   const { stdout } = await exec('runc', ['--root', DEFAULT_RUNC_ROOT, 'list', '--format', 'json']).catch(() => ({ stdout: '[]' }));
   const list = (JSON.parse(stdout || '[]') ?? []) as Array<{ id: string; bundle: string }>;
-  return list.filter((c) => c.bundle.startsWith(store.root)).map((c) => c.id);
+  return list.filter((c) => c.id.startsWith(`kp-${process.pid}-`) || c.bundle.startsWith(store.root)).map((c) => c.id);
 }
 
 export async function dockerContainers(store: CacheStore): Promise<string[]> {
