@@ -24,6 +24,7 @@ import { mountOverlay, ramDir, unmount } from './mount.js';
 import { mountDestinations, prepareBundle } from './bundle.js';
 import { containerId, launchRunc, type RuncLaunch, type RuncOptions } from './runc.js';
 import { diffUpper } from './diff.js';
+import { sweepKilledBuilds } from './killed-builds.js';
 
 export interface OciExecutorOptions {
   runc?: string;
