@@ -48,9 +48,15 @@ const argv = process.argv.slice(2);
 const fast = argv[0] === 'run' ? await (await import(pathToFileURL(useDist ? fromDist('fast-run') : join(root, 'src', 'cli', 'fast-run.ts')).href)).fastRun(argv, engine) : undefined;
 if (fast !== undefined) process.exitCode = fast;
 else {
-  // Stack traces point into targets/*.ts and src/; parsing the maps costs ~40 ms, so not before the fast path.
-  process.setSourceMapsEnabled(true);
+  // Stack traces point into targets/*.ts (and src/ when run from it): not before the
+  // fast path. From dist/ the maps are turned on only after the bundle is loaded:
+  // reading its own maps cost ~35 ms a run; its frames then read dist/…
+  // (KAIROS_PIPE_FROM_SOURCE=1 gives src/ ones).
+  if (!useDist) process.setSourceMapsEnabled(true);
   const { main } = await import(pathToFileURL(entry).href);
-  if (useDist) hooks();
+  if (useDist) {
+    process.setSourceMapsEnabled(true);
+    hooks();
+  }
   process.exitCode = await main(argv);
 }
