@@ -12,6 +12,7 @@ import { explainMiss } from './explain.js';
 import { implOf } from './steps/index.js';
 import { relPath } from './fs-view.js';
 import { noteVolatile } from '../cache/journal/input-log.js';
+import { deepestHit, laterStateKnown } from './deepest-hit.js';
 
 export type JobEnv = Omit<StepContext, 'inst' | 'stepId' | 'where' | 'depOfStep'>;
 
@@ -36,14 +37,16 @@ export async function runTarget(inst: TargetInstance, env: JobEnv): Promise<Targ
     return env.dep(d.instanceId);
   };
   const relFile = relative(inst.target.project.root, inst.target.file);
+  const positionOf = (i: number): string => `${relFile}#${inst.target.def.name}#${i}`;
+  const ctxOf = (i: number): StepContext => ({ ...env, inst, stepId: `${inst.label}[${i}]`, where: whereOf(inst.steps[i].loc, `${inst.label} step ${i + 1}`), depOfStep });
+  let lookedAhead = false;
   env.emit({ type: 'target-start', target: inst.label });
 
   for (let i = 0; i < inst.steps.length; i++) {
     env.signal.throwIfAborted();
     const step = inst.steps[i];
-    const where = whereOf(step.loc, `${inst.label} step ${i + 1}`);
-    const stepId = `${inst.label}[${i}]`;
-    const ctx: StepContext = { ...env, inst, stepId, where, depOfStep };
+    const ctx = ctxOf(i);
+    const { where, stepId } = ctx;
     const impl = implOf(step);
     if (!impl) throw new UnsupportedStepError(step.kind, where);
     if (step.kind !== 'from' && step.kind !== 'bootstrap' && step.kind !== 'build' && !state) {
@@ -60,8 +63,26 @@ export async function runTarget(inst: TargetInstance, env: JobEnv): Promise<Targ
       const ki = keyInputs(result.fsKey, step, inputs);
       key = computeKey(ki);
       if ('nonce' in ki.inputs) noteVolatile(`${stepId} is never cached (noCache)`);
-      const position = `${relFile}#${inst.target.def.name}#${i}`;
+      const position = positionOf(i);
       record = env.settings.noCache ? undefined : await env.store.getRecord(key);
+      if (!record && !env.settings.noCache && !lookedAhead && !('nonce' in ki.inputs)) {
+        lookedAhead = true;
+        const jump = await deepestHit(inst, i, result.fsKey, ctxOf, await laterStateKnown(inst, i, positionOf, ctx));
+        if (jump) {
+          for (let k = i; k <= jump.to; k++) {
+            const s = inst.steps[k];
+            const r = jump.records[k - i];
+            env.emit({ type: 'step', target: inst.label, index: k, kind: s.kind, description: `${s.kind} ${implOf(s)!.describe(s as never)}`, status: 'cached', key: jump.keys[k - i] });
+            result.cached++;
+            // A build() step's outputs are its dependency's; it may have no record of its own.
+            if (!implOf(s)!.changesFs && (r || s.kind === 'build')) collectOutputs(inst, s, r ?? ({} as StepRecord), result, depOfStep, k, state);
+          }
+          state = jump.records[jump.to - i]!.state;
+          result.fsKey = jump.keys[jump.to - i];
+          i = jump.to;
+          continue;
+        }
+      }
       if (record) {
         result.cached++;
         env.emit({ type: 'step', target: inst.label, index: i, kind: step.kind, description, status: 'cached', key });

@@ -99,6 +99,9 @@ export async function importCache(store: CacheStore, source: CacheSource, opts: 
         continue;
       }
       await store.putRecord(r);
+      // Where the record sits in its target, unless this cache knows a later one: a
+      // build looks ahead to a deeper state only where a position says there was one.
+      if (r.position && !(await store.lastAtPosition(r.position))) await store.setPosition(r.position, r.key);
       stats.imported++;
     }
     return stats;

@@ -1,7 +1,8 @@
 // Which step records an export after a build carries. mode=max: every step the build
-// used or wrote. mode=min: per target instance only its last step (the whole state
-// after it) and the steps that produced outputs or artifacts — what the requested
-// targets' results need, not the intermediate states.
+// used or wrote. mode=min: per target instance only its last step that has a state
+// (the whole filesystem after it) and the steps that produced outputs or artifacts:
+// what the requested targets' results need, not the intermediate states. A build
+// warmed from it jumps to that last state (src/scheduler/deepest-hit.ts).
 import type { StepRecord } from '../records.js';
 
 export interface BuiltStep {
@@ -23,7 +24,7 @@ export function selectRecords(steps: BuiltStep[], records: Map<string, StepRecor
   const byKey = (k: string) => records.get(k);
   if (mode === 'max') return dedupe(steps.map((s) => byKey(s.key)));
   const last = new Map<string, BuiltStep>();
-  for (const s of steps) if ((last.get(s.target)?.index ?? -1) < s.index) last.set(s.target, s);
+  for (const s of steps) if (byKey(s.key)?.state && (last.get(s.target)?.index ?? -1) < s.index) last.set(s.target, s);
   const chosen = steps.filter((s) => last.get(s.target) === s || Object.keys(byKey(s.key)?.outputs ?? {}).length > 0);
   return dedupe(chosen.map((s) => byKey(s.key)));
 }

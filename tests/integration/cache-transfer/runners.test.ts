@@ -65,6 +65,21 @@ test('runner B warms itself from runner A and builds nothing; outputs are byte-i
   }
 });
 
+test('a runner warmed from a mode=min export jumps to each target\'s last state and builds nothing', async () => {
+  const ref = `registry:${proxy.host}/kp/cache:min`;
+  const a = await build('A', ['--cache-to', `${ref},mode=min`]);
+  const m = await build('M', ['--cache-from', ref]);
+  expect(m.stderr).toMatch(/cache: imported \d+ of \d+ records/);
+  // Fewer records than steps travelled (not the intermediate states), yet nothing runs.
+  const imported = Number(/imported (\d+) of/.exec(m.stderr)![1]);
+  expect(imported).toBeLessThan(a.executed + a.cached);
+  expect(m.executed).toBe(0);
+  for (const f of ['app-rootfs.tar', 'app-v1.oci.tar']) {
+    const [x, y] = await Promise.all([fs.readFile(join(work, 'out-A', f)), fs.readFile(join(work, 'out-M', f))]);
+    expect(y.equals(x)).toBe(true);
+  }
+});
+
 test('after a one-file change, the second export uploads only the new blobs', async () => {
   const ref = `registry:${proxy.host}/kp/cache:main`;
   const before = await manifestLayers('kp/cache', 'main');
