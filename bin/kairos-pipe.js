@@ -34,14 +34,20 @@ globalThis[Symbol.for('kairos-pipe.engine')] = engine;
 // reading) so a no-op journal can tell later whether a target module changed.
 const modules = [];
 globalThis[Symbol.for('kairos-pipe.modules')] = modules;
+let hooked = false;
 const hooks = () => {
+  if (hooked) return;
+  hooked = true;
   const { port1, port2 } = new MessageChannel();
   port1.on('message', (m) => modules.push(m));
   port1.unref();
   register('./ts-hooks.js', { parentURL: import.meta.url, data: { api: pathToFileURL(api).href, port: port2 }, transferList: [port2] });
 };
 // The bundle is plain JS: import it before the hooks exist, so its modules do not
-// each take a round trip through the hooks thread (about half the start time).
+// each take a round trip through the hooks thread. From dist/ the hooks are
+// registered only when target modules are loaded (src/load/project.ts): starting
+// their thread costs ~0.1 s, which --version, cache and doctor need not pay.
+globalThis[Symbol.for('kairos-pipe.hooks')] = hooks;
 if (!useDist) hooks();
 const argv = process.argv.slice(2);
 // A rerun with nothing changed is answered from the journal without loading the engine.
@@ -54,9 +60,6 @@ else {
   // (KAIROS_PIPE_FROM_SOURCE=1 gives src/ ones).
   if (!useDist) process.setSourceMapsEnabled(true);
   const { main } = await import(pathToFileURL(entry).href);
-  if (useDist) {
-    process.setSourceMapsEnabled(true);
-    hooks();
-  }
+  if (useDist) process.setSourceMapsEnabled(true);
   process.exitCode = await main(argv);
 }

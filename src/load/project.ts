@@ -48,9 +48,15 @@ async function isDir(p: string): Promise<boolean> {
   return (await fs.stat(p).catch(() => undefined))?.isDirectory() ?? false;
 }
 
+/** Registers bin/'s TypeScript loader hooks if the CLI has not yet (see bin/kairos-pipe.js). */
+function ensureTsHooks(): void {
+  (globalThis as Record<symbol, (() => void) | undefined>)[Symbol.for('kairos-pipe.hooks')]?.();
+}
+
 async function doLoad(root: string): Promise<Project> {
   const project: Project = { root, targets: new Map() };
   const files = await targetFiles(root);
+  if (files.length) ensureTsHooks();
   for (const file of files) {
     let mod: Record<string, unknown>;
     try {
