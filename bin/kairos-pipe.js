@@ -48,6 +48,9 @@ const hooks = () => {
 // registered only when target modules are loaded (src/load/project.ts): starting
 // their thread costs ~0.1 s, which --version, cache and doctor need not pay.
 globalThis[Symbol.for('kairos-pipe.hooks')] = hooks;
+// From dist/, target modules are first tried through the CommonJS loader with
+// our API (src/load/ts-require.ts): no hooks thread at all.
+if (useDist) globalThis[Symbol.for('kairos-pipe.api-url')] = pathToFileURL(api).href;
 if (!useDist) hooks();
 const argv = process.argv.slice(2);
 // A rerun with nothing changed is answered from the journal without loading the engine.

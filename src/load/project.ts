@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { isTargetDef, type TargetDef } from '../dsl/target.js';
 import { noteInput } from '../cache/journal/input-log.js';
 import { DuplicateTargetError, NoTargetsError, TargetLoadError } from '../errors/index.js';
+import { requireTs, tsRequireReady } from './ts-require.js';
 
 export interface LoadedTarget {
   def: TargetDef;
@@ -53,18 +54,49 @@ function ensureTsHooks(): void {
   (globalThis as Record<symbol, (() => void) | undefined>)[Symbol.for('kairos-pipe.hooks')]?.();
 }
 
+function loadError(file: string, e: unknown): TargetLoadError {
+  return new TargetLoadError(relative(process.cwd(), file) || file, describeLoadError(e), e);
+}
+
+/**
+ * Every target module through the CommonJS path (src/load/ts-require.ts), or
+ * undefined when one needs ESM: then all of them are imported as ESM, so no
+ * module is loaded twice (once each way, as two instances).
+ */
+function requireAll(files: string[]): Array<Record<string, unknown>> | undefined {
+  const mods: Array<Record<string, unknown>> = [];
+  for (const file of files) {
+    let mod: Record<string, unknown> | undefined;
+    try {
+      mod = requireTs(file);
+    } catch (e) {
+      throw loadError(file, e);
+    }
+    if (!mod) return undefined;
+    mods.push(mod);
+  }
+  return mods;
+}
+
+async function importAll(files: string[]): Promise<Array<Record<string, unknown>>> {
+  ensureTsHooks();
+  const mods: Array<Record<string, unknown>> = [];
+  for (const file of files) {
+    try {
+      mods.push((await import(pathToFileURL(file).href)) as Record<string, unknown>);
+    } catch (e) {
+      throw loadError(file, e);
+    }
+  }
+  return mods;
+}
+
 async function doLoad(root: string): Promise<Project> {
   const project: Project = { root, targets: new Map() };
   const files = await targetFiles(root);
-  if (files.length) ensureTsHooks();
-  for (const file of files) {
-    let mod: Record<string, unknown>;
-    try {
-      mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-    } catch (e) {
-      throw new TargetLoadError(relative(process.cwd(), file) || file, describeLoadError(e), e);
-    }
-    for (const value of Object.values(mod)) {
+  const mods = (files.length && (await tsRequireReady()) ? requireAll(files) : undefined) ?? (await importAll(files));
+  files.forEach((file, i) => {
+    for (const value of Object.values(mods[i])) {
       if (!isTargetDef(value)) continue;
       // A target re-exported by another module is the same object: count it once.
       const defFile = value.loc?.file && value.loc.file.startsWith(root) ? value.loc.file : file;
@@ -73,7 +105,7 @@ async function doLoad(root: string): Promise<Project> {
       if (existing) continue;
       project.targets.set(value.name, { def: value, file: defFile, context: resolve(dirname(defFile), value.context ?? '.'), project });
     }
-  }
+  });
   if (project.targets.size === 0) throw new NoTargetsError(root);
   return project;
 }
