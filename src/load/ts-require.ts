@@ -108,7 +108,14 @@ function install(apiNs: Record<string, unknown>): void {
       const ts = join(dirname(from), request.replace(/\.js$/, '.ts'));
       if (!existsSync(join(dirname(from), request)) && existsSync(ts)) return ts;
     }
-    return resolveFilename.call(this, request, parent, ...rest);
+    try {
+      return resolveFilename.call(this, request, parent, ...rest);
+    } catch (e) {
+      // A project without node_modules of its own (a copy, a remote clone) may use
+      // the engine's dependencies: bare names resolve from here as a fallback, as the hooks do.
+      if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND' || /^(\.|\/|node:)/.test(request)) throw e;
+      return requireHere.resolve(request);
+    }
   };
   const load = M._load;
   M._load = function (request, parent, isMain) {

@@ -34,6 +34,13 @@ export const t = target({ name: NAME, doc: 'doc ' + HERE + ' ' + import.meta.url
   expect(out).toContain(pathToFileURL(join(dir, 'targets/t.ts')).href);
 });
 
+test('a project without node_modules may import the engine\'s own dependencies', async () => {
+  const dir = await projects.write(base({
+    'targets/t.ts': "import { target, from } from 'kairos-pipe';\nimport { distance } from 'fastest-levenshtein';\nexport const t = target({ name: 'd' + distance('ab', 'abc'), plan: () => [from('scratch')] });\n",
+  }));
+  expect(await ls(dir)).toContain('+d1');
+});
+
 test.each([
   ['top-level await', { 'targets/t.ts': "import { target, from } from 'kairos-pipe';\nconst name = await Promise.resolve('awaited');\nexport const t = target({ name, plan: () => [from('scratch')] });\n" }, '+awaited'],
   ['a local ESM .js helper', {
