@@ -11,14 +11,13 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import Module, { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { LoadedModule } from '../cache/journal/journal.js';
+import { loadedModules, type LoadedModule } from '../cache/journal/journal.js';
 
 /** Bumped when the transpiled output changes for the same source. */
 const VERSION = 'cjs-v1';
 const CACHE = process.env.KAIROS_PIPE_TS_CACHE ?? join(tmpdir(), `kairos-pipe-ts-${process.getuid?.() ?? 'u'}`);
 /** URL of the engine's API module (dist/index.js), set by bin/kairos-pipe.js when running from dist/. */
 const API_URL = Symbol.for('kairos-pipe.api-url');
-const MODULES = Symbol.for('kairos-pipe.modules');
 
 interface CjsModule {
   filename: string;
@@ -47,7 +46,7 @@ export async function tsRequireReady(): Promise<boolean> {
 }
 
 function report(path: string): void {
-  const modules = (globalThis as Record<symbol, unknown>)[MODULES] as LoadedModule[] | undefined;
+  const modules = loadedModules();
   if (!modules) return;
   let stat: LoadedModule['stat'] = null;
   try {

@@ -32,19 +32,22 @@ export async function laterStateKnown(inst: TargetInstance, from: number, positi
 }
 
 /**
- * The deepest step at or after `from` whose record has a state, when every
- * output step on the way has its record too; undefined when there is none.
- * It stops at a noCache step (it must run), at saveImage (its image is the
- * state at its place, which a later record does not hold), at a step whose
- * inputs cannot be computed (the error surfaces when the step's turn comes)
- * and, unless `wait`, at a step whose dependency is not built yet.
+ * The deepest step after `from` (the miss, whose key the caller computed) whose
+ * record has a state, when every output step on the way has its record too;
+ * undefined when there is none. It stops at a noCache step (it must run), at
+ * saveImage (its image is the state at its place, which a later record does not
+ * hold), at a step whose inputs cannot be computed (the error surfaces when the
+ * step's turn comes) and, unless `wait`, at a step whose dependency is not built yet.
  */
-export async function deepestHit(inst: TargetInstance, from: number, fsKey: string | null, ctxOf: (i: number) => StepContext, wait: boolean): Promise<Jump | undefined> {
-  let chain = fsKey;
-  const keys: string[] = [];
-  const records: Array<StepRecord | undefined> = [];
+export async function deepestHit(inst: TargetInstance, from: number, missKey: string, fsKey: string | null, ctxOf: (i: number) => StepContext, wait: boolean): Promise<Jump | undefined> {
+  const first = inst.steps[from];
+  // An output step without its record cannot be passed: it needs the state before it.
+  if (!implOf(first)?.changesFs && first.kind !== 'build') return undefined;
+  let chain = implOf(first)?.changesFs ? missKey : fsKey;
+  const keys: string[] = [missKey];
+  const records: Array<StepRecord | undefined> = [undefined];
   let best: number | undefined;
-  for (let i = from; i < inst.steps.length; i++) {
+  for (let i = from + 1; i < inst.steps.length; i++) {
     const step = inst.steps[i];
     const impl = implOf(step);
     const ctx = ctxOf(i);
@@ -67,7 +70,7 @@ export async function deepestHit(inst: TargetInstance, from: number, fsKey: stri
     records.push(record);
     if (impl.changesFs) {
       chain = key;
-      if (record?.state && i > from) best = i;
+      if (record?.state) best = i;
     } else if (!record && step.kind !== 'build') {
       // Its outputs are read from its record, and it needs the state before it to make them.
       break;

@@ -23,6 +23,11 @@ class UnsupportedStepError extends KairosError {
   }
 }
 
+/** What a step's events call it: its kind and its own description. */
+function describeStep(step: TargetInstance['steps'][number]): string {
+  return `${step.kind} ${implOf(step)!.describe(step as never)}`;
+}
+
 function imageFileName(name: string): string {
   return `${name.replace(/^.*\//, '').replace(/[:@]/g, '-')}.oci.tar`;
 }
@@ -54,7 +59,7 @@ export async function runTarget(inst: TargetInstance, env: JobEnv): Promise<Targ
     }
     // Wait here, not at the start, for the targets this step reads.
     for (const d of inst.deps) if (d.stepIndex === i) await env.waitDep(d.instanceId);
-    const description = `${step.kind} ${impl.describe(step as never)}`;
+    const description = describeStep(step);
     const started = Date.now();
     let record: StepRecord | undefined;
     let key: string;
@@ -67,12 +72,12 @@ export async function runTarget(inst: TargetInstance, env: JobEnv): Promise<Targ
       record = env.settings.noCache ? undefined : await env.store.getRecord(key);
       if (!record && !env.settings.noCache && !lookedAhead && !('nonce' in ki.inputs)) {
         lookedAhead = true;
-        const jump = await deepestHit(inst, i, result.fsKey, ctxOf, await laterStateKnown(inst, i, positionOf, ctx));
+        const jump = await deepestHit(inst, i, key, result.fsKey, ctxOf, await laterStateKnown(inst, i, positionOf, ctx));
         if (jump) {
           for (let k = i; k <= jump.to; k++) {
             const s = inst.steps[k];
             const r = jump.records[k - i];
-            env.emit({ type: 'step', target: inst.label, index: k, kind: s.kind, description: `${s.kind} ${implOf(s)!.describe(s as never)}`, status: 'cached', key: jump.keys[k - i] });
+            env.emit({ type: 'step', target: inst.label, index: k, kind: s.kind, description: describeStep(s), status: 'cached', key: jump.keys[k - i] });
             result.cached++;
             // A build() step's outputs are its dependency's; it may have no record of its own.
             if (!implOf(s)!.changesFs && (r || s.kind === 'build')) collectOutputs(inst, s, r ?? ({} as StepRecord), result, depOfStep, k, state);

@@ -6,7 +6,7 @@ import { bytes } from '../../ui/format.js';
 import { cacheDir, type GlobalOpts } from './common.js';
 import { parseBytes, parseDuration } from '../parse.js';
 import { sweepKilledBuilds } from '../../executors/oci/killed-builds.js';
-import { DEFAULT_RUNC_ROOT } from '../../executors/oci/executor.js';
+import { OciExecutor } from '../../executors/oci/executor.js';
 
 export async function cacheDuCommand(o: GlobalOpts & { json?: boolean }, io: CliIO): Promise<number> {
   const store = await CacheStore.open(cacheDir(o, process.env));
@@ -30,7 +30,7 @@ export async function cachePruneCommand(o: GlobalOpts & { keepBytes?: string; ol
   const keepBytes = o.all ? 0 : o.keepBytes !== undefined ? parseBytes(o.keepBytes) : undefined;
   const olderThanMs = o.olderThan !== undefined ? parseDuration(o.olderThan) : undefined;
   // A killed build's overlay would keep its snapshots (and tmp/ folder) from being removed.
-  await sweepKilledBuilds(store.root, { runc: 'runc', root: DEFAULT_RUNC_ROOT });
+  await sweepKilledBuilds(store.root, new OciExecutor().runc);
   const r = await pruneCache(store, { keepBytes, olderThanMs, everything: o.all });
   if (o.json) io.out(`${JSON.stringify(r)}\n`);
   else io.out(`removed ${r.recordsRemoved} step records and ${r.blobsRemoved} blobs, freed ${bytes(r.bytesFreed)}\n`);

@@ -79,7 +79,6 @@ const SHM = '/dev/shm';
 const SHM_PREFIX = 'kairos-pipe-run-';
 let swept = false;
 
-
 /**
  * Bundle dirs of processes that died without cleaning up (killed mid-step, or
  * holding a spare runc, see runc.ts) are removed once a process: named after
