@@ -1,21 +1,23 @@
 // The output file: a temp file beside the target, filled front to back through a small pool
-// of 512 KiB chunk buffers. Host files are read straight into the chunks that cover their
-// extents; a full chunk is handed to the hash (a worker thread, in image order) and written
-// at once with one positioned write, while the next chunks fill. Renamed over the target only
-// when complete. All-zero chunks become holes. Never holds more than the pool, whatever the
-// image size.
+// of 2 MiB chunk buffers. Host files are read straight into the chunks that cover their
+// extents; a full chunk is handed to the hash (a worker thread, in image order) and to the
+// disk, while the next chunks fill. Renamed over the target only when complete. All-zero
+// chunks become holes. Never holds more than the pool, whatever the image size.
 //
 // Where the time went, and what each choice here answers (2-core VM of docs/benchmarks.md):
-// - Write size: copying into the page cache was most of the writer's CPU (48% of samples in
-//   copy_folio_from_iter_atomic) with 4 MiB writes. A write of 2 MiB or more gets 2 MiB page
-//   cache folios, and allocating those cost ~3 s of system time per GB there, against ~0.3 s
-//   for writes of 1 MiB (measured with a bare write loop; dd bs=1M: 0.2 s).
-// - Writing from where the bytes were just read: a chunk is written synchronously by the
-//   thread that filled it, while it is still in that core's cache. Against 1 MiB chunks
-//   written on the thread pool this took ~0.6 s less system time per GB (1.0 vs 1.4-1.9 s)
-//   and ~20% less time; it also avoids two writes to one file serializing on its inode lock
-//   (the second one spun on it: 13% of samples). A background datasync every 64 MiB bounds
-//   the dirty pages, so a write does not stall on writeback.
+// - The page cache: copying the image into it was most of the writer's time
+//   (copy_folio_from_iter_atomic, 30-48% of samples), and its cost swings with the state of
+//   the host's memory: 0.2 s of system time per GB when recently freed pages are reused, 3-4 s
+//   when fresh ones must be backed (dd conv=fdatasync: 0.8 s or 3.9 s for the same GB, minutes
+//   apart). Where the file system allows it, the image is written with O_DIRECT from
+//   page-aligned chunks instead: no copy, ~0.6 s of system time for the whole 1 GB tree, the
+//   same every run, and the image does not push the user's files out of the page cache.
+//   O_DIRECT writes run on the thread pool, two at a time, while the main thread reads on.
+// - Through the page cache (the fallback), a write of 2 MiB or more gets 2 MiB folios, which
+//   cost ~3 s of system time per GB against ~0.3 s for 1 MiB writes, so chunks go out in
+//   512 KiB writes, synchronously, by the thread that filled them (still in that core's
+//   cache; two writes at once serialize on the inode lock), and a background datasync every
+//   64 MiB bounds the dirty pages.
 // - The sha256 of the image (the engine's blob digest) is ~1 s of CPU per GB: it runs on a
 //   worker thread over the shared chunk memory, beside the reads and the writes.
 // - Reads: an open, a read and a close through the thread pool cost three callbacks and
@@ -24,25 +26,29 @@
 //   are read synchronously instead, a chunk at a time, the event loop turning between chunks.
 //   The tree is in the page cache right after it was materialized; a cold tree is read one
 //   request at a time, as xorriso does.
-// O_DIRECT was tried: no copy at all, but this virtual disk took 1.6-2.2 s per GB that way
-// against 0.8-1.0 s through the page cache (dd, same minutes), and our writer was slower too.
-import { closeSync, close, fdatasync, ftruncate, open, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, close, constants as fsConstants, fdatasync, ftruncate, open, openSync, readSync, write, writeSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { IsoAbortedError, IsoSourceChangedError } from './errors.js';
 
-const CHUNK = 512 << 10;
+const CHUNK = 2 << 20;
+/** O_DIRECT writes are padded to this (covers 512 and 4096-byte logical blocks); finish() truncates. */
+const DIRECT_ALIGN = 4096;
+/** O_DIRECT writes in flight: one on the disk while the next is submitted. */
+const MAX_WRITES = 2;
+/** Through the page cache, chunks go out in writes of this size (see above: 2 MiB folios). */
+const BUFFERED_WRITE = 512 << 10;
 /**
- * Chunk buffers (16 MiB): one filling, the rest waiting for the hash. Kept small on purpose:
- * on the benchmark VM every first touch of a page costs tens of µs.
+ * Chunk buffers (16 MiB): one filling, the rest waiting for the hash or the disk. Kept small
+ * on purpose: on the benchmark VM every first touch of a page costs tens of µs.
  */
-const POOL = 32;
+const POOL = 8;
 const ZERO = Buffer.alloc(CHUNK);
 /**
- * A datasync in the background after every 64 MiB written, so the disk starts writing while
- * we read and hash instead of all at the end (measured: ~1.0 s for 1 GB with it, 2.2-2.9 s
- * with only the final sync).
+ * Through the page cache, a datasync in the background after every 64 MiB written, so the
+ * disk starts writing while we read and hash instead of all at the end (measured: ~1.0 s for
+ * 1 GB with it, 2.2-2.9 s with only the final sync). O_DIRECT leaves no dirty pages.
  */
 const SYNC_EVERY = 64 << 20;
 
@@ -51,6 +57,8 @@ const fsOpen = (path: string, flags: string | number) =>
 const fsClose = (fd: number) => new Promise<void>((res, rej) => close(fd, (e) => (e ? rej(e) : res())));
 const fsSync = (fd: number) => new Promise<void>((res, rej) => fdatasync(fd, (e) => (e ? rej(e) : res())));
 const fsTruncate = (fd: number, len: number) => new Promise<void>((res, rej) => ftruncate(fd, len, (e) => (e ? rej(e) : res())));
+const fsWrite = (fd: number, b: Buffer, off: number, len: number, pos: number) =>
+  new Promise<number>((res, rej) => write(fd, b, off, len, pos, (e, n) => (e ? rej(e) : res(n))));
 const nextTurn = () => new Promise<void>((res) => setImmediate(res));
 
 const HASHER_SOURCE = `
@@ -119,6 +127,23 @@ interface Chunk {
   fill: number;
   /** Whether anything but zeros() went into it (a chunk of only zeros() is known to be a hole). */
   dirty: boolean;
+  /** Of its hash and its write, how many are still to complete. */
+  busy: number;
+}
+
+/**
+ * Shared memory for the chunk pool (the hash worker reads it). O_DIRECT needs it page-aligned:
+ * a WebAssembly memory starts on a page boundary. Either way its pages are only backed once
+ * touched.
+ */
+function poolMemory(bytes: number): { memory: SharedArrayBuffer; aligned: boolean } {
+  try {
+    const pages = Math.ceil(bytes / 65536);
+    return { memory: new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }).buffer as unknown as SharedArrayBuffer, aligned: true };
+  } catch {
+    // e.g. node --jitless: no WebAssembly
+    return { memory: new SharedArrayBuffer(bytes), aligned: false };
+  }
 }
 
 const shrank = (hostPath: string, size: number, got: number) =>
@@ -140,9 +165,10 @@ export class ImageSink {
   private allocated = 0;
   private unsynced = 0;
   private syncing = false;
-  /** The chunk pool, shared with the hash worker; its pages are only backed once touched. */
-  private readonly memory = new SharedArrayBuffer(POOL * CHUNK);
-  private readonly hasher = new Hasher(this.memory);
+  private readonly hasher: Hasher;
+  /** O_DIRECT chunks sealed and waiting for a write slot, in image order. */
+  private readonly toWrite: Chunk[] = [];
+  private writes = 0;
   /** Bytes emitted so far. */
   pos = 0;
 
@@ -151,11 +177,34 @@ export class ImageSink {
     private readonly tmpPath: string,
     private readonly outPath: string,
     private readonly signal: AbortSignal | undefined,
-  ) {}
+    /** The chunk pool, shared with the hash worker. */
+    private readonly memory: SharedArrayBuffer,
+    /** Whether the image is written with O_DIRECT (else through the page cache). */
+    readonly direct: boolean,
+  ) {
+    this.hasher = new Hasher(memory);
+  }
 
-  static async open(outPath: string, signal?: AbortSignal): Promise<ImageSink> {
+  /**
+   * Opens the temp file, with O_DIRECT unless `direct` is false or the file system refuses it
+   * (checked by writing one aligned block of zeros at offset 0, where the image starts anyway).
+   */
+  static async open(outPath: string, signal?: AbortSignal, opts: { direct?: boolean } = {}): Promise<ImageSink> {
     const tmp = join(dirname(outPath), `.${basename(outPath)}.${process.pid}.${Date.now().toString(36)}.tmp`);
-    return new ImageSink(await fsOpen(tmp, 'w'), tmp, outPath, signal);
+    const { O_DIRECT, O_WRONLY, O_CREAT, O_TRUNC } = fsConstants;
+    const { memory, aligned } = poolMemory(POOL * CHUNK);
+    if ((opts.direct ?? true) && aligned && O_DIRECT !== undefined) {
+      let fd: number | undefined;
+      try {
+        fd = await fsOpen(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_DIRECT);
+        await fsWrite(fd, Buffer.from(memory, 0, DIRECT_ALIGN), 0, DIRECT_ALIGN, 0);
+        return new ImageSink(fd, tmp, outPath, signal, memory, true);
+      } catch {
+        // EINVAL (tmpfs, some FUSE and network file systems): the page cache it is
+        if (fd !== undefined) await fsClose(fd).catch(() => undefined);
+      }
+    }
+    return new ImageSink(await fsOpen(tmp, 'w'), tmp, outPath, signal, memory, false);
   }
 
   private fail(e: unknown): void {
@@ -205,7 +254,7 @@ export class ImageSink {
     }
     this.check();
     this.busyChunks++;
-    this.cur = { buf, start: this.pos, fill: 0, dirty: false };
+    this.cur = { buf, start: this.pos, fill: 0, dirty: false, busy: 0 };
     return this.cur;
   }
 
@@ -217,16 +266,27 @@ export class ImageSink {
     if (this.cur === c) this.cur = undefined;
     if (this.error !== undefined) return;
     const zero = !c.dirty || c.buf.subarray(0, c.fill).equals(ZERO.subarray(0, c.fill));
+    c.busy = zero || !this.direct ? 1 : 2;
     this.track(this.hasher.update(c.buf, c.fill).then(() => this.done(c)));
     if (zero) return;
+    if (this.direct) {
+      this.toWrite.push(c);
+      this.drain();
+      return;
+    }
     try {
-      for (let off = 0; off < c.fill; ) off += writeSync(this.fd, c.buf, off, c.fill - off, c.start + off);
+      for (let off = 0; off < c.fill; ) off += writeSync(this.fd, c.buf, off, Math.min(BUFFERED_WRITE, c.fill - off), c.start + off);
     } catch (e) {
       this.fail(e);
       return;
     }
-    this.unsynced += c.fill;
-    if (this.unsynced >= SYNC_EVERY && !this.syncing) {
+    this.wrote(c.fill);
+  }
+
+  /** Counts bytes written and starts a background datasync every SYNC_EVERY of them. */
+  private wrote(n: number): void {
+    this.unsynced += n;
+    if (!this.direct && this.unsynced >= SYNC_EVERY && !this.syncing) {
       this.unsynced = 0;
       this.syncing = true;
       this.track(fsSync(this.fd).finally(() => {
@@ -236,8 +296,39 @@ export class ImageSink {
     }
   }
 
-  /** A chunk is hashed: its buffer is free. */
+  /**
+   * Issues queued O_DIRECT writes in image order, MAX_WRITES at a time, on the thread pool:
+   * they copy nothing, so the main thread goes on reading while the disk writes.
+   */
+  private drain(): void {
+    while (this.error === undefined && this.writes < MAX_WRITES && this.toWrite.length > 0) {
+      const c = this.toWrite.shift()!;
+      this.writes++;
+      let len = c.fill;
+      if (len % DIRECT_ALIGN !== 0) {
+        // only the last chunk can be short: pad it for O_DIRECT, finish() truncates the file
+        const end = Math.ceil(len / DIRECT_ALIGN) * DIRECT_ALIGN;
+        c.buf.fill(0, len, end);
+        len = end;
+      }
+      this.track(
+        this.writeAll(c.buf.subarray(0, len), c.start).then(() => {
+          this.writes--;
+          this.wrote(len);
+          this.done(c);
+          this.drain();
+        }),
+      );
+    }
+  }
+
+  private async writeAll(data: Buffer, pos: number): Promise<void> {
+    for (let off = 0; off < data.length; ) off += await fsWrite(this.fd, data, off, data.length - off, pos + off);
+  }
+
+  /** A chunk's hash or write is complete; after both, its buffer is free. */
   private done(c: Chunk): void {
+    if (--c.busy > 0) return;
     this.busyChunks--;
     this.free.push(c.buf);
     this.bufferWaiter?.();
