@@ -1,7 +1,7 @@
 // Ties the boot options to the tree and the layout: finds and checks the boot images,
 // patches the BIOS image, renders the catalog and, for hybrid images, the MBR/GPT pieces.
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { patchBootImage, renderCatalog, sectorCount } from './el-torito.js';
 import { IsoBootImageMissingError, IsoInvalidOptionError } from './errors.js';
 import { BASIC_DATA_TYPE, ESP_TYPE, GPT_TAIL_SECTORS, guidFromHash, renderGptTail, renderSystemArea, type HybridPlan } from './hybrid.js';
@@ -37,7 +37,17 @@ function bootFile(root: TreeNode, path: string, what: string): Content {
 
 async function contentBytes(c: Content): Promise<Buffer> {
   if (c.data) return Buffer.concat([c.data, Buffer.alloc(Math.max(0, c.size - c.data.length))]).subarray(0, c.size);
-  if (c.hostPath) return (await readFile(c.hostPath)).subarray(0, c.size);
+  if (c.hostPath) {
+    const fh = await open(c.hostPath, 'r');
+    try {
+      const buf = Buffer.alloc(c.size);
+      let got = 0;
+      for (let n = -1; got < c.size && n !== 0; got += n) n = (await fh.read(buf, got, c.size - got, (c.hostOffset ?? 0) + got)).bytesRead;
+      return buf.subarray(0, got);
+    } finally {
+      await fh.close();
+    }
+  }
   return Buffer.alloc(c.size);
 }
 

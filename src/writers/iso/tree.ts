@@ -28,6 +28,8 @@ export interface IsoEntry {
   linkTarget?: string;
   /** Host file the content is streamed from. */
   hostPath?: string;
+  /** Where the content starts in `hostPath` (default 0), e.g. a file's bytes inside an uncompressed tar. */
+  hostOffset?: number;
   /** In-memory content (small files only). */
   data?: Buffer;
   /** Raw dev_t of a device node. */
@@ -41,6 +43,8 @@ export type IsoSource = { dir: string } | { entries: IsoEntry[] };
 /** File content, shared by every hardlink of one file. */
 export interface Content {
   hostPath?: string;
+  /** Where the content starts in `hostPath`. */
+  hostOffset?: number;
   data?: Buffer;
   size: number;
   /** Absolute LBA of the first block, set by the layout. */
@@ -219,10 +223,14 @@ export async function treeFromEntries(entries: IsoEntry[], defaultMtime: number)
     if (e.type === 'file') {
       if (e.hardlinkTo !== undefined) pendingLinks.push([node, splitImagePath(e.hardlinkTo).join('/'), e.path]);
       else {
+        const offset = e.hostOffset ?? 0;
+        if (!Number.isSafeInteger(offset) || offset < 0 || (offset > 0 && e.hostPath === undefined)) {
+          throw new IsoInvalidEntryError(`entry "${e.path}" has hostOffset ${offset}; it must be a whole number of bytes into its hostPath`);
+        }
         let size = e.size ?? e.data?.length;
-        if (size === undefined) size = e.hostPath ? (await stat(e.hostPath)).size : 0;
+        if (size === undefined) size = e.hostPath ? Math.max(0, (await stat(e.hostPath)).size - offset) : 0;
         if (!Number.isSafeInteger(size) || size < 0) throw new IsoInvalidEntryError(`entry "${e.path}" has size ${size}; it must be a whole number of bytes`);
-        node.content = { hostPath: e.hostPath, data: e.data, size, lba: 0, links: 1, ino: 0 };
+        node.content = { hostPath: e.hostPath, hostOffset: offset || undefined, data: e.data, size, lba: 0, links: 1, ino: 0 };
       }
     } else if (e.type === 'symlink') {
       if (e.linkTarget === undefined || e.linkTarget === '') throw new IsoInvalidEntryError(`symlink "${e.path}" has no linkTarget`);

@@ -62,7 +62,7 @@ async function emitRegion(sink: ImageSink, layout: Layout, set: DescriptorSet): 
 async function emitContent(sink: ImageSink, c: Content): Promise<void> {
   if (c.patched) await sink.write(c.patched);
   else if (c.data) await sink.write(c.data.subarray(0, c.size));
-  else if (c.hostPath) await sink.copyFile(c.hostPath, c.size);
+  else if (c.hostPath) await sink.copyFile(c.hostPath, c.size, c.hostOffset);
   else await sink.zeros(c.size);
   if (c.data && c.data.length < c.size) await sink.zeros(c.size - c.data.length);
 }
