@@ -2,11 +2,9 @@
 // finds `./x.ts`, and .ts files (target modules; the engine itself when run
 // from src/) are transpiled by esbuild once, then served from a
 // content-addressed cache so a no-op build pays no compiler start.
-import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { moduleStamp, readTranspiled, transpiledPath, writeTranspiled } from './module-cache.js';
 
 // Where `import ... from 'kairos-pipe'` goes: the bundle, or src/ in development.
 let API = new URL('../dist/index.js', import.meta.url).href;
@@ -23,17 +21,8 @@ export function initialize(data) {
 function report(url) {
   if (!port || !url.startsWith('file:')) return;
   const path = fileURLToPath(url);
-  let stat = null;
-  try {
-    const st = lstatSync(path, { bigint: true });
-    // `at`: when it was taken, which is what "changed too recently to trust" is measured against.
-    stat = { ino: String(st.ino), size: String(st.size), mode: String(st.mode), mtimeNs: String(st.mtimeNs), ctimeNs: String(st.ctimeNs), at: Date.now() };
-  } catch {
-    // reported without a stat: never trusted
-  }
-  port.postMessage({ path, stat });
+  port.postMessage({ path, stat: moduleStamp(path) });
 }
-const CACHE = join(process.env.KAIROS_PIPE_TS_CACHE ?? join(tmpdir(), `kairos-pipe-ts-${process.getuid?.() ?? 'u'}`));
 const VERSION = 'v1';
 let esbuild;
 
@@ -58,14 +47,11 @@ export async function load(url, context, next) {
   if (!url.startsWith('file:') || !/\.(ts|mts)$/.test(url)) return next(url, context);
   const file = fileURLToPath(url);
   const source = readFileSync(file, 'utf8');
-  const key = createHash('sha256').update(`${VERSION}\0${file}\0${source}`).digest('hex');
-  const cached = join(CACHE, `${key}.mjs`);
-  if (existsSync(cached)) return { format: 'module', source: readFileSync(cached, 'utf8'), shortCircuit: true };
+  const cached = transpiledPath(VERSION, file, source, '.mjs');
+  const hit = readTranspiled(cached);
+  if (hit !== undefined) return { format: 'module', source: hit, shortCircuit: true };
   esbuild ??= await import('esbuild');
   const out = await esbuild.transform(source, { loader: 'ts', format: 'esm', target: 'node20', sourcemap: 'inline', sourcefile: file });
-  mkdirSync(CACHE, { recursive: true });
-  const tmp = `${cached}.${process.pid}.tmp`;
-  writeFileSync(tmp, out.code);
-  renameSync(tmp, cached);
+  writeTranspiled(cached, out.code);
   return { format: 'module', source: out.code, shortCircuit: true };
 }

@@ -6,16 +6,14 @@
 // thread. `import ... from 'kairos-pipe'` gets the engine's own API module, and
 // `./x.js` finds `./x.ts`. What this cannot load the same way (top-level await,
 // a local ESM .js helper) makes the caller fall back on the hooks.
-import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { loadedModules, type LoadedModule } from '../cache/journal/journal.js';
+import { moduleStamp, readTranspiled, transpiledPath, writeTranspiled } from '../../bin/module-cache.js';
+import { loadedModules } from '../cache/journal/journal.js';
 
 /** Bumped when the transpiled output changes for the same source. */
 const VERSION = 'cjs-v1';
-const CACHE = process.env.KAIROS_PIPE_TS_CACHE ?? join(tmpdir(), `kairos-pipe-ts-${process.getuid?.() ?? 'u'}`);
 /** URL of the engine's API module (dist/index.js), set by bin/kairos-pipe.js when running from dist/. */
 const API_URL = Symbol.for('kairos-pipe.api-url');
 
@@ -46,26 +44,17 @@ export async function tsRequireReady(): Promise<boolean> {
 }
 
 function report(path: string): void {
-  const modules = loadedModules();
-  if (!modules) return;
-  let stat: LoadedModule['stat'] = null;
-  try {
-    // Taken before reading, as the hooks do: the no-op journal compares against it.
-    const st = lstatSync(path, { bigint: true });
-    stat = { ino: String(st.ino), size: String(st.size), mode: String(st.mode), mtimeNs: String(st.mtimeNs), ctimeNs: String(st.ctimeNs), at: Date.now() };
-  } catch {
-    // reported without a stat: never trusted
-  }
-  modules.push({ path, stat });
+  // the same stamp as the hooks report, taken before reading: the no-op journal compares against it
+  loadedModules()?.push({ path, stat: moduleStamp(path) });
 }
 
 // esbuild is loaded on the first cache miss only (its sync API runs its binary).
 const requireHere = createRequire(import.meta.url);
 
 function transpile(file: string, source: string): string {
-  const key = createHash('sha256').update(`${VERSION}\0${file}\0${source}`).digest('hex');
-  const cached = join(CACHE, `${key}.cjs`);
-  if (existsSync(cached)) return readFileSync(cached, 'utf8');
+  const cached = transpiledPath(VERSION, file, source, '.cjs');
+  const hit = readTranspiled(cached);
+  if (hit !== undefined) return hit;
   const esbuild = requireHere('esbuild') as typeof import('esbuild');
   const out = esbuild.transformSync(source, {
     loader: 'ts', format: 'cjs', target: 'node20', sourcemap: 'inline', sourcefile: file,
@@ -74,10 +63,7 @@ function transpile(file: string, source: string): string {
     banner: 'const __kp_import_meta_url = require("node:url").pathToFileURL(__filename).href;',
   });
   if (/\bimport\.meta\b/.test(out.code.replace(/\/\/# sourceMappingURL=.*$/m, ''))) throw new Error(`${file} uses import.meta beyond url, dirname and filename`);
-  mkdirSync(CACHE, { recursive: true });
-  const tmp = `${cached}.${process.pid}.tmp`;
-  writeFileSync(tmp, out.code);
-  renameSync(tmp, cached);
+  writeTranspiled(cached, out.code);
   return out.code;
 }
 
