@@ -72,3 +72,19 @@ test('editing a helper module a target imports takes the full path, not the no-o
   expect(after[0].replayed).toBeUndefined();
   expect(after.some((e) => e.type === 'step' && e.status === 'done' && e.kind === 'copy')).toBe(true);
 });
+
+test('import cycles behave as in ESM: bindings used later work, one read before it is set fails naming it', async () => {
+  const ok = await projects.write(base({
+    'targets/a.ts': "import { target, from } from 'kairos-pipe';\nimport { suffix } from './b.js';\nexport const prefix = () => 'cyc';\nexport const a = target({ name: 'a-' + suffix(), plan: () => [from('scratch')] });\n",
+    'targets/b.ts': "import { prefix } from './a.js';\nexport function suffix() { return 'ok'; }\nexport const late = () => prefix();\n",
+  }));
+  expect(await ls(ok)).toContain('+a-ok');
+  const bad = await projects.write(base({
+    'targets/a.ts': "import { target, from } from 'kairos-pipe';\nimport { B } from './b.js';\nexport const A = 'a';\nexport const a = target({ name: 'a' + B, plan: () => [from('scratch')] });\n",
+    'targets/b.ts': "import { A } from './a.js';\nexport const B = A.toUpperCase();\n",
+  }));
+  const r = await runCli(['ls'], { cwd: bad });
+  expect(r.code).not.toBe(0);
+  expect(r.stderr).toMatch(/\bA\b/);
+  expect(r.stderr).toMatch(/before initialization|is not defined/);
+});
