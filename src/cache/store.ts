@@ -2,7 +2,7 @@
 // blobs/sha256) plus keys/ for step records. Every write is staged in tmp/ and
 // published by rename after its digest is checked, so readers never see half a
 // blob and two processes can share one cache directory.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import { digestTap, hexOf, sha256, type Digest } from './digest.js';
 import { CacheDirError, DigestMismatchError } from './errors.js';
 import { noteInput } from './journal/input-log.js';
+import { ownedName } from './owned-name.js';
 import { recordBlobSizes, type StepRecord } from './records.js';
 
 export interface PutResult {
@@ -37,7 +38,7 @@ export class CacheStore {
 
   /** A fresh path under tmp/ for staging; the caller renames or deletes it. */
   tmpPath(label = 'stage'): string {
-    return join(this.root, 'tmp', `${label}-${process.pid}-${randomBytes(6).toString('hex')}`);
+    return join(this.root, 'tmp', ownedName(label));
   }
 
   async hasBlob(digest: string): Promise<boolean> {

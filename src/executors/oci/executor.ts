@@ -25,6 +25,7 @@ import { mountDestinations, prepareBundle } from './bundle.js';
 import { containerId, launchRunc, type RuncLaunch, type RuncOptions } from './runc.js';
 import { diffUpper } from './diff.js';
 import { sweepKilledBuilds } from './killed-builds.js';
+import { OWNED } from '../../cache/owned-name.js';
 
 export interface OciExecutorOptions {
   runc?: string;
@@ -72,7 +73,7 @@ export class OciExecutor implements Executor {
     const shellStep: RunStep = { ...base, command: ['/bin/sh'], secrets: [] };
     const proc = processSpec(state, shellStep, {}, 'debug');
     const lowers = state.layers.length ? await ensureSnapshots(ctx.store, state.layers) : [await emptySnapshot(ctx.store)];
-    const runDir = ctx.store.tmpPath('debug');
+    const runDir = ctx.store.tmpPath(OWNED.debugDir);
     const dirs = { upper: join(runDir, 'upper'), work: join(runDir, 'work'), rootfs: join(runDir, 'rootfs') };
     const undo: Array<() => Promise<unknown>> = [() => fs.rm(runDir, { recursive: true, force: true })];
     let held: HeldMount[] = [];
@@ -109,7 +110,7 @@ export class OciExecutor implements Executor {
     await swept.get(ctx.store.root);
     const lowers = state.layers.length ? await ensureSnapshots(ctx.store, state.layers) : [await emptySnapshot(ctx.store)];
     if (ctx.signal.aborted) throw new RunAbortedError(ctx.stepId, step);
-    const runDir = ctx.store.tmpPath('run');
+    const runDir = ctx.store.tmpPath(OWNED.runDir);
     const dirs = { upper: join(runDir, 'upper'), work: join(runDir, 'work'), rootfs: join(runDir, 'rootfs') };
     const out = new OutputLines(ctx.log, secretValues(step, ctx.secrets));
     let runc: RuncLaunch | undefined;

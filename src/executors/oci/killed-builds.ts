@@ -9,14 +9,29 @@ import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, promises as fs } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
+import { OWNED, ownerPid } from '../../cache/owned-name.js';
 import { alive } from '../cache-mounts.js';
 import { detach } from './mount.js';
 import type { RuncOptions } from './runc.js';
 
 const exec = promisify(execFile);
 
-/** The folders a build mounts on, and where the pid sits in their names. */
-const OWNED = /^(?:tmp\/(?:run|debug)|mounts\/squashfs-src)-(\d+)-[^/]+/;
+/** The folders a build mounts on: a build's own folder is <parent>/<prefix>-<pid>-…. */
+const MOUNTED = [
+  { parent: 'tmp', prefixes: [OWNED.runDir, OWNED.debugDir] },
+  { parent: 'mounts', prefixes: [OWNED.squashfsSource] },
+];
+
+/** The build's own folder (relative to the cache root) a path is in, and its owner's pid. */
+function ownedFolder(rel: string): { folder: string; pid: number } | undefined {
+  const [parent, name] = rel.split('/');
+  for (const m of MOUNTED) {
+    if (m.parent !== parent || name === undefined) continue;
+    const pid = ownerPid(name, m.prefixes);
+    if (pid !== undefined) return { folder: `${parent}/${name}`, pid };
+  }
+  return undefined;
+}
 
 /** mountinfo escapes space, tab, newline and backslash as octal. */
 function unescapeMountPath(p: string): string {
@@ -38,11 +53,9 @@ export function staleMounts(root: string, mountinfo: string, isAlive: (pid: numb
     if (!field) continue;
     const path = unescapeMountPath(field);
     const rel = relative(root, path).split(sep).join('/');
-    const m = OWNED.exec(rel);
-    if (!m || rel.startsWith('..')) continue;
-    const pid = Number(m[1]);
-    if (pid === process.pid || isAlive(pid)) continue;
-    found.push({ path, owner: join(root, m[0]) });
+    const owned = rel.startsWith('..') ? undefined : ownedFolder(rel);
+    if (!owned || owned.pid === process.pid || isAlive(owned.pid)) continue;
+    found.push({ path, owner: join(root, owned.folder) });
   }
   return found.sort((a, b) => b.path.length - a.path.length);
 }
@@ -56,8 +69,8 @@ export function staleContainers(stateRoot: string, isAlive: (pid: number) => boo
     return [];
   }
   return ids.filter((id) => {
-    const pid = Number(/^kp-(\d+)-/.exec(id)?.[1]);
-    return pid > 0 && pid !== process.pid && !isAlive(pid);
+    const pid = ownerPid(id, [OWNED.container]);
+    return pid !== undefined && pid > 0 && pid !== process.pid && !isAlive(pid);
   });
 }
 

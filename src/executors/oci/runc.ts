@@ -17,7 +17,7 @@
 // (its FIFO reads EOF); its bundle dir goes with the process's exit handler, or
 // with a later run's sweep of /dev/shm if this process was killed.
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { OWNED, ownedName } from '../../cache/owned-name.js';
 import { closeSync, constants, existsSync, mkdirSync, openSync, promises as fs, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -53,8 +53,9 @@ export interface RuncLaunch {
   cancel(): Promise<void>;
 }
 
+/** A runc container id; the build's pid in it lets the next build delete a killed build's containers. */
 export function containerId(): string {
-  return `kp-${process.pid}-${randomBytes(5).toString('hex')}`;
+  return ownedName(OWNED.container);
 }
 
 async function runtimeError(logFile: string): Promise<string | undefined> {

@@ -17,6 +17,7 @@ import type { StepImpl } from './types.js';
 import { KairosError } from '../../errors/base.js';
 import { PathNotFoundError } from '../../errors/index.js';
 import { cacheMountDir } from '../../executors/cache-mounts.js';
+import { OWNED, ownedName } from '../../cache/owned-name.js';
 import { mountChain } from './chain-mount.js';
 
 class SquashfsOutputMissingError extends KairosError {
@@ -40,9 +41,8 @@ export const squashfsStep: StepImpl<SquashfsStep> = {
   async execute(step, state, ctx) {
     const tools = ctx.depOfStep(ctx.inst.steps.indexOf(step)).state;
     const exec = await ctx.executor();
-    const tag = `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-    const srcId = `squashfs-src-${tag}`;
-    const outId = `squashfs-out-${tag}`;
+    const srcId = ownedName(OWNED.squashfsSource);
+    const outId = ownedName('squashfs-out');
     const srcDir = cacheMountDir(ctx.store, srcId);
     const outDir = cacheMountDir(ctx.store, outId);
     const sub = relPath(step.src);
