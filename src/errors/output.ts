@@ -14,11 +14,26 @@ export class BuildCancelledError extends KairosError {
   }
 }
 
+/** Whether `e`, or an error it wraps, is a full disk or an exceeded quota. */
+export function isDiskFull(e: unknown): boolean {
+  for (let c = e, depth = 0; c && depth < 4; c = (c as { cause?: unknown }).cause, depth++) {
+    const code = (c as { code?: unknown }).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') return true;
+  }
+  return false;
+}
+
+const DISK_FULL_HINT =
+  'The disk is full: free space, e.g. `kairos-pipe cache prune --keep-bytes 20G`, or put the cache on a bigger disk with --cache-dir DIR (or KAIROS_PIPE_CACHE). The cache is still valid; run the build again after.';
+
 export class StepFailedError extends KairosError {
   readonly code = 'STEP_FAILED';
   /** For run() steps: what `kairos-pipe debug` needs to reopen the step's filesystem. */
   debug?: { state: unknown; step: unknown };
   constructor(readonly stepId: string, where: string, cause: unknown) {
-    super(`${stepId} failed (${where}): ${(cause as Error)?.message ?? String(cause)}`, { hint: (cause as { hint?: string })?.hint, cause });
+    super(`${stepId} failed (${where}): ${(cause as Error)?.message ?? String(cause)}`, {
+      hint: isDiskFull(cause) ? DISK_FULL_HINT : (cause as { hint?: string })?.hint,
+      cause,
+    });
   }
 }

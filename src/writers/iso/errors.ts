@@ -58,3 +58,8 @@ export class IsoSourceChangedError extends KairosError {
 export class IsoAbortedError extends KairosError {
   readonly code = 'ISO_ABORTED';
 }
+
+/** The image could not be written (a full disk, a quota, an I/O error); nothing was left behind. */
+export class IsoOutputError extends KairosError {
+  readonly code = 'ISO_OUTPUT_FAILED';
+}

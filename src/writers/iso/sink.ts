@@ -30,7 +30,8 @@ import { closeSync, close, constants as fsConstants, fdatasync, ftruncate, open,
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { IsoAbortedError, IsoSourceChangedError } from './errors.js';
+import { IsoAbortedError, IsoOutputError, IsoSourceChangedError } from './errors.js';
+import { KairosError } from '../../errors/base.js';
 
 const CHUNK = 2 << 20;
 /** O_DIRECT writes are padded to this (covers 512 and 4096-byte logical blocks); finish() truncates. */
@@ -220,6 +221,17 @@ export class ImageSink {
     if (this.error !== undefined) throw this.error;
   }
 
+  /** A failed write, sync or rename of the image, as an error naming the image and what to do. */
+  private outputError(e: unknown): unknown {
+    if (e instanceof KairosError) return e;
+    const code = (e as NodeJS.ErrnoException)?.code;
+    const full = code === 'ENOSPC' || code === 'EDQUOT';
+    return new IsoOutputError(`cannot write the image "${this.outPath}": ${(e as Error)?.message ?? String(e)}`, {
+      cause: e,
+      hint: full ? `The file system holding "${dirname(this.outPath)}" is full (or over quota): free space there or write the image elsewhere.` : undefined,
+    });
+  }
+
   private track(p: Promise<unknown>): void {
     const t: Promise<unknown> = p.then(
       () => this.inflight.delete(t),
@@ -277,7 +289,7 @@ export class ImageSink {
     try {
       for (let off = 0; off < c.fill; ) off += writeSync(this.fd, c.buf, off, Math.min(BUFFERED_WRITE, c.fill - off), c.start + off);
     } catch (e) {
-      this.fail(e);
+      this.fail(this.outputError(e));
       return;
     }
     this.wrote(c.fill);
@@ -289,7 +301,7 @@ export class ImageSink {
     if (!this.direct && this.unsynced >= SYNC_EVERY && !this.syncing) {
       this.unsynced = 0;
       this.syncing = true;
-      this.track(fsSync(this.fd).finally(() => {
+      this.track(fsSync(this.fd).catch((e: unknown) => Promise.reject(this.outputError(e))).finally(() => {
         this.syncing = false;
         if (this.busyChunks === 0) this.idle?.();
       }));
@@ -323,7 +335,11 @@ export class ImageSink {
   }
 
   private async writeAll(data: Buffer, pos: number): Promise<void> {
-    for (let off = 0; off < data.length; ) off += await fsWrite(this.fd, data, off, data.length - off, pos + off);
+    try {
+      for (let off = 0; off < data.length; ) off += await fsWrite(this.fd, data, off, data.length - off, pos + off);
+    } catch (e) {
+      throw this.outputError(e);
+    }
   }
 
   /** A chunk's hash or write is complete; after both, its buffer is free. */
@@ -412,11 +428,15 @@ export class ImageSink {
     this.check();
     const sha256 = await this.hasher.digest();
     await this.hasher.stop();
-    await fsTruncate(this.fd, this.pos);
-    await fsSync(this.fd);
-    await fsClose(this.fd);
-    this.check();
-    await rename(this.tmpPath, this.outPath);
+    try {
+      await fsTruncate(this.fd, this.pos);
+      await fsSync(this.fd);
+      await fsClose(this.fd);
+      this.check();
+      await rename(this.tmpPath, this.outPath);
+    } catch (e) {
+      throw this.outputError(e);
+    }
     return { size: this.pos, sha256 };
   }
 
