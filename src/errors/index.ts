@@ -6,4 +6,4 @@ export { CycleError } from './cycle.js';
 export { TargetLoadError, DuplicateTargetError, NoTargetsError } from './target-load.js';
 export { PlanError } from './plan.js';
 export { ContextPathError, ArtifactNotFoundError, PathNotFoundError } from './context.js';
-export { OutputNotWritableError, BuildCancelledError, StepFailedError } from './output.js';
+export { OutputNotWritableError, OutputWriteError, BuildCancelledError, StepFailedError } from './output.js';

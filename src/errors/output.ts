@@ -7,6 +7,19 @@ export class OutputNotWritableError extends KairosError {
   }
 }
 
+/** An output could not be written (a full disk, permissions, I/O); the build itself is cached. */
+export class OutputWriteError extends KairosError {
+  readonly code = 'OUTPUT_WRITE_FAILED';
+  constructor(readonly path: string, cause: unknown) {
+    super(`cannot write output ${path}: ${(cause as Error)?.message ?? String(cause)}`, {
+      hint: isDiskFull(cause)
+        ? 'The disk holding the output folder is full: free space there, or pass another folder with --output DIR. The build is cached: the rerun only writes the outputs.'
+        : 'Check that the output folder is writable and has room. The build is cached: the rerun only writes the outputs.',
+      cause,
+    });
+  }
+}
+
 export class BuildCancelledError extends KairosError {
   readonly code = 'CANCELLED';
   constructor(reason = 'the build was interrupted') {

@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import type { CacheStore } from '../cache/store.js';
 import type { PlannedOutput } from './context.js';
 import { writeImageArchive } from '../oci/image/archive.js';
-import { OutputNotWritableError } from '../errors/index.js';
+import { KairosError } from '../errors/base.js';
+import { OutputNotWritableError, OutputWriteError } from '../errors/index.js';
 import { UnsafePathError } from '../oci/layer/errors.js';
 
 const STATE_FILE = '.kairos-pipe-outputs.json';
@@ -71,7 +72,7 @@ export async function writeOutputs(store: CacheStore, outputs: PlannedOutput[], 
       await fs.rename(tmp, dest);
     } catch (e) {
       await fs.rm(tmp, { recursive: true, force: true });
-      throw e;
+      throw e instanceof KairosError ? e : new OutputWriteError(dest, e);
     }
     const nst = await fs.stat(dest);
     state[rel] = { id, size: nst.size, mtimeMs: nst.mtimeMs, ino: nst.ino };
