@@ -1,6 +1,8 @@
 // `kairos-pipe cache du|prune`.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { CacheStore } from '../../cache/store.js';
-import { cacheUsage, pruneCache } from '../../cache/gc.js';
+import { cacheUsage, pruneCache, type CacheUsage } from '../../cache/gc.js';
 import type { CliIO } from '../io.js';
 import { bytes } from '../../ui/format.js';
 import { cacheDir, type GlobalOpts } from './common.js';
@@ -9,10 +11,18 @@ import { sweepKilledBuilds } from '../../executors/oci/killed-builds.js';
 import { OciExecutor } from '../../executors/oci/executor.js';
 
 export async function cacheDuCommand(o: GlobalOpts & { json?: boolean }, io: CliIO): Promise<number> {
-  const store = await CacheStore.open(cacheDir(o, process.env));
+  const dir = cacheDir(o, process.env);
+  // looking must not create a cache where there is none (a mistyped --cache-dir)
+  if (!existsSync(join(dir, 'oci-layout'))) {
+    const none: CacheUsage = { records: 0, blobs: 0, blobBytes: 0, snapshotBytes: 0, gitBytes: 0, mountBytes: 0, totalBytes: 0, byKind: {} };
+    if (o.json) io.out(`${JSON.stringify({ cacheDir: dir, exists: false, ...none })}\n`);
+    else io.out(`no cache at ${dir} (nothing has been built with it yet)\n`);
+    return 0;
+  }
+  const store = await CacheStore.open(dir);
   const u = await cacheUsage(store);
   if (o.json) {
-    io.out(`${JSON.stringify({ cacheDir: store.root, ...u })}\n`);
+    io.out(`${JSON.stringify({ cacheDir: store.root, exists: true, ...u })}\n`);
     return 0;
   }
   io.out(`cache ${store.root}\n`);

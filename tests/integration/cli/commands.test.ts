@@ -81,9 +81,13 @@ describe('graph', () => {
 describe('cache du / prune', () => {
   test('du reports what a build stored; prune --keep-bytes 0 empties it; the next run rebuilds', async () => {
     const empty = JSON.parse(ok(await run(['cache', 'du', '--json'])).stdout) as { records: number; blobs: number };
-    expect(empty).toMatchObject({ records: 0, blobs: 0 });
+    expect(empty).toMatchObject({ records: 0, blobs: 0, exists: false });
+    // looking does not create a cache
+    await expect(fs.access(join(dir, 'cache'))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(ok(await run(['cache', 'du'])).stdout).toContain('no cache at');
     ok(await run(['run', '+hello', '--json']));
-    const du = JSON.parse(ok(await run(['cache', 'du', '--json'])).stdout) as { records: number; blobs: number; blobBytes: number; byKind: Record<string, number> };
+    const du = JSON.parse(ok(await run(['cache', 'du', '--json'])).stdout) as { records: number; blobs: number; blobBytes: number; byKind: Record<string, number>; exists: boolean };
+    expect(du.exists).toBe(true);
     // 15 steps, 14 records: from('scratch') of +base and +other is one key
     expect(du.records).toBe(14);
     expect(du.blobs).toBeGreaterThan(3);
