@@ -32,6 +32,7 @@ import { basename, dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { IsoAbortedError, IsoOutputError, IsoSourceChangedError } from './errors.js';
 import { KairosError } from '../../errors/base.js';
+import { isDiskFull } from '../../errors/output.js';
 
 const CHUNK = 2 << 20;
 /** O_DIRECT writes are padded to this (covers 512 and 4096-byte logical blocks); finish() truncates. */
@@ -224,11 +225,9 @@ export class ImageSink {
   /** A failed write, sync or rename of the image, as an error naming the image and what to do. */
   private outputError(e: unknown): unknown {
     if (e instanceof KairosError) return e;
-    const code = (e as NodeJS.ErrnoException)?.code;
-    const full = code === 'ENOSPC' || code === 'EDQUOT';
     return new IsoOutputError(`cannot write the image "${this.outPath}": ${(e as Error)?.message ?? String(e)}`, {
       cause: e,
-      hint: full ? `The file system holding "${dirname(this.outPath)}" is full (or over quota): free space there or write the image elsewhere.` : undefined,
+      hint: isDiskFull(e) ? `The file system holding "${dirname(this.outPath)}" is full (or over quota): free space there or write the image elsewhere.` : undefined,
     });
   }
 
@@ -292,13 +291,8 @@ export class ImageSink {
       this.fail(this.outputError(e));
       return;
     }
-    this.wrote(c.fill);
-  }
-
-  /** Counts bytes written and starts a background datasync every SYNC_EVERY of them. */
-  private wrote(n: number): void {
-    this.unsynced += n;
-    if (!this.direct && this.unsynced >= SYNC_EVERY && !this.syncing) {
+    this.unsynced += c.fill;
+    if (this.unsynced >= SYNC_EVERY && !this.syncing) {
       this.unsynced = 0;
       this.syncing = true;
       this.track(fsSync(this.fd).catch((e: unknown) => Promise.reject(this.outputError(e))).finally(() => {
@@ -326,7 +320,6 @@ export class ImageSink {
       this.track(
         this.writeAll(c.buf.subarray(0, len), c.start).then(() => {
           this.writes--;
-          this.wrote(len);
           this.done(c);
           this.drain();
         }),
